@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// Solver settings. Defaults are Clarabel's (v0.11). One Settings applies to the whole batch.
+#pragma once
+
+namespace batchcone {
+
+struct Settings {
+  int max_iter = 200;
+  double max_step_fraction = 0.99;
+  // Full-accuracy termination (status Solved / PrimalInfeasible / DualInfeasible).
+  double tol_gap_abs = 1e-8;
+  double tol_gap_rel = 1e-8;
+  double tol_feas = 1e-8;
+  double tol_infeas_abs = 1e-8;
+  double tol_infeas_rel = 1e-8;
+  double tol_ktratio = 1e-6;
+  // Reduced accuracy, tried after MaxIterations, NumericalError or InsufficientProgress
+  // (status AlmostSolved / AlmostPrimalInfeasible / AlmostDualInfeasible).
+  double reduced_tol_gap_abs = 5e-5;
+  double reduced_tol_gap_rel = 5e-5;
+  double reduced_tol_feas = 1e-4;
+  double reduced_tol_infeas_abs = 5e-12;
+  double reduced_tol_infeas_rel = 5e-5;
+  double reduced_tol_ktratio = 1e-4;
+  // Ruiz equilibration of [P Aᵀ; A 0].
+  bool equilibrate_enable = true;
+  int equilibrate_max_iter = 10;
+  double equilibrate_min_scaling = 1e-4;
+  double equilibrate_max_scaling = 1e4;
+  double min_terminate_step_length = 1e-4;
+  // KKT regularization: ε = constant + proportional·max|diag K|, and pivot replacement.
+  bool static_regularization_enable = true;
+  double static_regularization_constant = 1e-8;
+  double static_regularization_proportional = 4.930380657631324e-32;  // machine ε²
+  bool dynamic_regularization_enable = true;
+  double dynamic_regularization_eps = 1e-13;
+  double dynamic_regularization_delta = 2e-7;
+  // Iterative refinement against the unregularized KKT matrix.
+  bool iterative_refinement_enable = true;
+  double iterative_refinement_reltol = 1e-13;
+  double iterative_refinement_abstol = 1e-12;
+  int iterative_refinement_max_iter = 10;
+  double iterative_refinement_stop_ratio = 5.0;
+  // CPU backend: worker threads (0: one per hardware thread).
+  int num_threads = 0;
+};
+
+// Throws std::invalid_argument naming the first setting that is out of range.
+void validate(const Settings& settings);
+
+}  // namespace batchcone

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+// One macro marks every per-problem function as callable from host and device code.
+#pragma once
+
+#if defined(__CUDACC__)
+#define BC_HD __host__ __device__ inline
+#else
+#define BC_HD inline
+#endif
+
+namespace batchcone::kernels {
+
+// A strided view: element i of one problem lives at p[i * stride]. The CPU backend stores each
+// problem contiguously and uses plain pointers; a batch-interleaved GPU layout (value i of problem
+// b at i * B + b) uses Strided with stride B. Every kernel is templated on the view type V, which
+// must support v[i] and v + k.
+template <class T>
+struct Strided {
+  T* p;
+  long stride;
+  BC_HD T& operator[](long i) const { return p[i * stride]; }
+  BC_HD Strided operator+(long k) const { return {p + k * stride, stride}; }
+};
+
+}  // namespace batchcone::kernels

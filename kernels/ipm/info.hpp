@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Residuals, progress measures and termination rules of the homogeneous embedding (one problem).
+//
+//   r_x = −(P̃x + Ãᵀz + q̃τ),   r_z = Ãx + s − b̃τ,   r_τ = q̃ᵀx + b̃ᵀz + κ + xᵀP̃x/τ,
+//   μ = (sᵀz + τκ)/(ν + 1).
+// Costs, gaps and relative residuals undo the equilibration (D, E, c), Clarabel's conventions:
+//   cost_p = (qᵀx/τ + xᵀPx/(2τ²))/c,  cost_d = (−bᵀz/τ − xᵀPx/(2τ²))/c,
+//   res_p = ‖E⁻¹r_z‖/τ / max(1, ‖b‖ + (‖Dx‖ + ‖E⁻¹s‖)/τ),
+//   res_d = ‖D⁻¹r_x‖/(cτ) / max(1, ‖q‖ + (‖Dx‖ + ‖Ez‖/c)/τ).
+#pragma once
+
+#include "../sparse.hpp"
+#include "../vec.hpp"
+#include "state.hpp"
+
+namespace batchcone::kernels {
+
+template <class V>
+BC_HD void update_residuals(const Context& cx, const State<V>& st) {
+  const Dims& dm = cx.dims;
+  Scalars& sc = *st.sc;
+  fill(dm.n, st.Px, 0.0);
+  csc_symv_upper(cx.P, st.pv, 1.0, st.x, st.Px);
+  fill(dm.n, st.Atz, 0.0);
+  csc_gemv_t(cx.A, st.av, 1.0, st.z, st.Atz);
+  copy(dm.m, st.s, st.Axs);
+  csc_gemv(cx.A, st.av, 1.0, st.x, st.Axs);
+  for (int i = 0; i < dm.n; ++i) st.rx[i] = -st.Px[i] - st.Atz[i] - st.q[i] * sc.tau;
+  for (int i = 0; i < dm.m; ++i) st.rz[i] = st.Axs[i] - st.b[i] * sc.tau;
+  sc.dot_qx = dot(dm.n, st.q, st.x);
+  sc.dot_bz = dot(dm.m, st.b, st.z);
+  sc.dot_sz = dot(dm.m, st.s, st.z);
+  sc.dot_xPx = dot(dm.n, st.x, st.Px);
+  sc.r_tau = sc.dot_qx + sc.dot_bz + sc.kappa + sc.dot_xPx / sc.tau;
+  sc.mu = (sc.dot_sz + sc.tau * sc.kappa) / (cx.cones.degree + 1);
+}
+
+// ‖a ./ scale‖₂
+template <class U, class V>
+BC_HD double norm_unscaled(int n, U a, V scale) {
+  double acc = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const double t = a[i] / scale[i];
+    acc += t * t;
+  }
+  return sqrt(acc);
+}
+
+template <class V>
+BC_HD void update_info(const Context& cx, const State<V>& st) {
+  const Dims& dm = cx.dims;
+  Scalars& sc = *st.sc;
+  sc.prev_res_p = sc.res_p, sc.prev_res_d = sc.res_d;
+  sc.prev_gap_abs = sc.gap_abs, sc.prev_gap_rel = sc.gap_rel;
+  const double tinv = 1.0 / sc.tau, c = sc.cscale;
+  const double xPx_half = 0.5 * sc.dot_xPx * tinv * tinv;
+  sc.cost_p = (sc.dot_qx * tinv + xPx_half) / c;
+  sc.cost_d = (-sc.dot_bz * tinv - xPx_half) / c;
+  const double normx = norm_scaled(dm.n, st.x, st.d);
+  const double normz = norm_scaled(dm.m, st.z, st.e) / c;
+  const double norms = norm_unscaled(dm.m, st.s, st.e);
+  sc.res_p = norm_unscaled(dm.m, st.rz, st.e) * tinv /
+             dmax(1.0, sc.normb + (normx + norms) * tinv);
+  sc.res_d = norm_unscaled(dm.n, st.rx, st.d) * tinv / c /
+             dmax(1.0, sc.normq + (normx + normz) * tinv);
+  sc.gap_abs = fabs(sc.cost_p - sc.cost_d);
+  sc.gap_rel = sc.gap_abs / dmax(1.0, dmin(fabs(sc.cost_p), fabs(sc.cost_d)));
+  sc.ktratio = sc.kappa / sc.tau;
+  sc.res_p_inf = norm_unscaled(dm.n, st.Atz, st.d) / dmax(1.0, normz);
+  sc.res_d_inf = dmax(norm_unscaled(dm.n, st.Px, st.d) / dmax(1.0, normx),
+                      norm_unscaled(dm.m, st.Axs, st.e) / dmax(1.0, normx + norms));
+}
+
+struct Tolerances {
+  double gap_abs, gap_rel, feas, infeas_abs, infeas_rel, ktratio;
+};
+
+BC_HD Tolerances full_tolerances(const Settings& s) {
+  return {s.tol_gap_abs, s.tol_gap_rel, s.tol_feas, s.tol_infeas_abs, s.tol_infeas_rel,
+          s.tol_ktratio};
+}
+
+BC_HD Tolerances reduced_tolerances(const Settings& s) {
+  return {s.reduced_tol_gap_abs, s.reduced_tol_gap_rel, s.reduced_tol_feas,
+          s.reduced_tol_infeas_abs, s.reduced_tol_infeas_rel, s.reduced_tol_ktratio};
+}
+
+// Optimality or an infeasibility certificate at tolerances t: returns the status reached
+// (solved/pinf/dinf, full or "Almost" forms chosen by the caller) or Unsolved.
+BC_HD Status convergence_status(const Scalars& sc, const Tolerances& t, bool almost) {
+  const bool gap_ok = sc.gap_abs < t.gap_abs || sc.gap_rel < t.gap_rel;
+  if (sc.ktratio <= 1.0 && gap_ok && sc.res_p < t.feas && sc.res_d < t.feas)
+    return almost ? Status::AlmostSolved : Status::Solved;
+  if (sc.ktratio > 1000.0 / t.ktratio) {
+    if (sc.dot_bz < -t.infeas_abs && sc.res_p_inf < -t.infeas_rel * sc.dot_bz)
+      return almost ? Status::AlmostPrimalInfeasible : Status::PrimalInfeasible;
+    if (sc.dot_qx < -t.infeas_abs && sc.res_d_inf < -t.infeas_rel * sc.dot_qx)
+      return almost ? Status::AlmostDualInfeasible : Status::DualInfeasible;
+  }
+  return Status::Unsolved;
+}
+
+// Residuals that grow instead of shrinking: stop (the caller rolls back one step).
+BC_HD bool insufficient_progress(const Scalars& sc, const Settings& s) {
+  if (sc.iterations <= 1 || !(sc.res_d > sc.prev_res_d || sc.res_p > sc.prev_res_p)) return false;
+  const double eps = 2.220446049250313e-16;
+  if (sc.ktratio < 100 * eps && (sc.prev_gap_abs < s.tol_gap_abs || sc.prev_gap_rel < s.tol_gap_rel))
+    return true;
+  return sc.ktratio < 1.0 &&
+         ((sc.res_d > s.tol_feas && sc.res_d > 100 * sc.prev_res_d) ||
+          (sc.res_p > s.tol_feas && sc.res_p > 100 * sc.prev_res_p));
+}
+
+// Residuals, info and the termination test at the current iterate; sets sc.status when done.
+template <class V>
+BC_HD void check_termination(const Context& cx, const State<V>& st) {
+  Scalars& sc = *st.sc;
+  update_residuals(cx, st);
+  update_info(cx, st);
+  sc.status = convergence_status(sc, full_tolerances(cx.settings), false);
+  if (sc.status == Status::Unsolved && insufficient_progress(sc, cx.settings)) {
+    sc.status = Status::InsufficientProgress;
+    sc.rollback = 1;
+  }
+  if (sc.status == Status::Unsolved && sc.iterations >= cx.settings.max_iter)
+    sc.status = Status::MaxIterations;
+}
+
+}  // namespace batchcone::kernels

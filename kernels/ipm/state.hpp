@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// One problem's interior-point state: where its arrays live in its workspace block, and the
+// read-only context (patterns, cones, KKT plan, settings) that every problem of a batch shares.
+#pragma once
+
+#include "batchcone/settings.hpp"
+#include "batchcone/status.hpp"
+#include "../cone_table.hpp"
+#include "../hd.hpp"
+#include "../kkt.hpp"
+#include "../ldl.hpp"
+#include "../sparse.hpp"
+
+namespace batchcone::kernels {
+
+struct Dims {
+  int n, m, nnz_p, nnz_a, cones, kkt_order, kkt_nnz, l_nnz;
+};
+
+// Everything shared by the batch.
+struct Context {
+  Dims dims;
+  CscPattern P, A;
+  ConeTable cones;
+  LdlPlan plan;
+  KktMaps maps;
+  Settings settings;
+};
+
+// Scalars of one problem. Costs, residuals and gaps are in unscaled terms (see info.hpp).
+struct Scalars {
+  double tau, kappa, prev_tau, prev_kappa;
+  double dtau, dkappa;            // the current step's τ and κ components
+  double cscale, normq, normb;    // cost scaling, ‖q‖∞ and ‖b‖∞ of the unscaled data
+  double mu, sigma, alpha, alpha_aff;
+  double dot_qx, dot_bz, dot_sz, dot_xPx, r_tau;
+  double cost_p, cost_d, gap_abs, gap_rel, res_p, res_d, res_p_inf, res_d_inf, ktratio;
+  double prev_res_p, prev_res_d, prev_gap_abs, prev_gap_rel;
+  Status status;
+  int iterations;
+  int is_lp;       // P = 0: the initial point uses two solves
+  int rollback;    // the last step made things worse: finalize restores the previous iterate
+};
+
+// Offsets (in doubles) of one problem's arrays inside its block.
+struct Layout {
+  long pv, av, q, b, d, e;             // equilibrated data and the scalings D, E
+  long x, z, s, px, pz, ps;            // iterate and previous iterate
+  long rx, rz, Px, Atz, Axs;           // residuals and the products they reuse
+  long w, eta, lambda;                 // cone scaling
+  long kx, lx, piv, pinv, ywork, irwork;  // KKT values, factor, work
+  long x2, z2, dx, dz, ds, rhs_x, rhs_z, dsv, work1, work2;
+  long total;
+};
+
+BC_HD Layout make_layout(const Dims& d) {
+  Layout l{};
+  long at = 0;
+  auto take = [&at](long count) {
+    const long o = at;
+    at += (count + 3) & ~3L;  // keep every array 32-byte aligned
+    return o;
+  };
+  l.pv = take(d.nnz_p), l.av = take(d.nnz_a), l.q = take(d.n), l.b = take(d.m);
+  l.d = take(d.n), l.e = take(d.m);
+  l.x = take(d.n), l.z = take(d.m), l.s = take(d.m);
+  l.px = take(d.n), l.pz = take(d.m), l.ps = take(d.m);
+  l.rx = take(d.n), l.rz = take(d.m), l.Px = take(d.n), l.Atz = take(d.n), l.Axs = take(d.m);
+  l.w = take(d.m), l.eta = take(d.cones), l.lambda = take(d.m);
+  l.kx = take(d.kkt_nnz), l.lx = take(d.l_nnz), l.piv = take(d.kkt_order);
+  l.pinv = take(d.kkt_order), l.ywork = take(d.kkt_order), l.irwork = take(4L * d.kkt_order);
+  l.x2 = take(d.n), l.z2 = take(d.m), l.dx = take(d.n), l.dz = take(d.m), l.ds = take(d.m);
+  l.rhs_x = take(d.n), l.rhs_z = take(d.m), l.dsv = take(d.m);
+  l.work1 = take(d.m), l.work2 = take(d.m);
+  l.total = at;
+  return l;
+}
+
+// Views of one problem's arrays. V is a pointer-like view (see hd.hpp).
+template <class V>
+struct State {
+  V pv, av, q, b, d, e, x, z, s, px, pz, ps, rx, rz, Px, Atz, Axs, w, eta, lambda;
+  V kx, lx, piv, pinv, ywork, irwork, x2, z2, dx, dz, ds, rhs_x, rhs_z, dsv, work1, work2;
+  Scalars* sc;
+};
+
+template <class V>
+BC_HD State<V> make_state(const Layout& l, V base, Scalars* sc) {
+  return {base + l.pv,    base + l.av,   base + l.q,     base + l.b,     base + l.d,
+          base + l.e,     base + l.x,    base + l.z,     base + l.s,     base + l.px,
+          base + l.pz,    base + l.ps,   base + l.rx,    base + l.rz,    base + l.Px,
+          base + l.Atz,   base + l.Axs,  base + l.w,     base + l.eta,   base + l.lambda,
+          base + l.kx,    base + l.lx,   base + l.piv,   base + l.pinv,  base + l.ywork,
+          base + l.irwork, base + l.x2,  base + l.z2,    base + l.dx,    base + l.dz,
+          base + l.ds,    base + l.rhs_x, base + l.rhs_z, base + l.dsv,  base + l.work1,
+          base + l.work2, sc};
+}
+
+// One problem's input values (read-only; shared inputs point at the same memory).
+struct ProblemInput {
+  const double* p_vals;
+  const double* c;
+  const double* a_vals;
+  const double* b;
+};
+
+}  // namespace batchcone::kernels

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+// The KKT matrix of one problem, in permuted upper-triangular storage:
+//
+//   K = [ P     Aᵀ  ]      order N = n + m + 2·(number of expanded SOCs)
+//       [ A    −H   ]      (+ two rows/columns per expanded SOC, see cones/soc.hpp)
+//
+// The maps below (built once per structure by src/symbolic) send each P value, A value, diagonal
+// and cone block entry to its slot. Values of P and A are written once per solve; the −H block
+// is rewritten at every iteration. Static regularization is not stored: ldl_factor adds it, so kx
+// always holds the unregularized K against which iterative refinement measures residuals.
+#pragma once
+
+#include <math.h>
+
+#include "cone_table.hpp"
+#include "hd.hpp"
+#include "ldl.hpp"
+#include "vec.hpp"
+
+namespace batchcone::kernels {
+
+struct KktMaps {
+  int n, m, order;         // order = n + m + 2·expansions
+  int nnz;                 // stored entries of the permuted upper triangle
+  const int* perm;         // perm[k]: the original row at permuted position k
+  const int* iperm;        // iperm[i]: the permuted position of original row i
+  const int* p_to_k;       // slot of each value of triu(P)
+  const int* a_to_k;       // slot of each value of A
+  const int* diag_to_k;    // slot of the diagonal of each original row
+  const int* h_ptr;        // per cone: its slots in h_slot[h_ptr[c] .. h_ptr[c+1]):
+  const int* h_slot;       //   dense SOC: upper triangle column-major; expanded SOC: v then u
+                           //   columns; NonNeg/Zero: none (the diagonal is used)
+  const int* expansion;    // per cone: its expansion index e (columns n+m+2e, n+m+2e+1) or −1
+};
+
+// kx ← [P Aᵀ; A 0] (all H slots zero).
+template <class PV, class AV, class KV>
+BC_HD void kkt_load_data(const KktMaps& mp, int nnz_p, PV p_vals, int nnz_a, AV a_vals, KV kx) {
+  fill(mp.nnz, kx, 0.0);
+  for (int i = 0; i < nnz_p; ++i) kx[mp.p_to_k[i]] = p_vals[i];
+  for (int i = 0; i < nnz_a; ++i) kx[mp.a_to_k[i]] = a_vals[i];
+}
+
+// Writes −H for one expanded SOC: −η²D on the diagonal, −η²v and −η²u in the extra columns,
+// −η² and +η² on their diagonals.
+template <class W, class KV>
+BC_HD void kkt_write_soc_expansion(const KktMaps& mp, int c, int o, int d, W w, double eta, KV kx) {
+  const double e2 = eta * eta;
+  const int* slots = mp.h_slot + mp.h_ptr[c];
+  const SocExpansion ex = soc_expansion(d, w);
+  kx[mp.diag_to_k[mp.n + o]] = -e2 * ex.d0;
+  for (int i = 1; i < d; ++i) kx[mp.diag_to_k[mp.n + o + i]] = -e2;
+  kx[slots[0]] = 0.0;
+  kx[slots[d]] = -e2 * ex.u0;
+  for (int i = 1; i < d; ++i) {
+    kx[slots[i]] = -e2 * ex.v1 * w[i];
+    kx[slots[d + i]] = -e2 * ex.u1 * w[i];
+  }
+  const int extra = mp.n + mp.m + 2 * mp.expansion[c];
+  kx[mp.diag_to_k[extra]] = -e2;
+  kx[mp.diag_to_k[extra + 1]] = e2;
+}
+
+// Writes the −H block at the NT scaling (w, η): −diag(w²) on NonNeg, −η²(2wwᵀ − J) on SOC
+// (dense or expanded), 0 on Zero.
+template <class W, class E, class KV>
+BC_HD void kkt_write_H(const KktMaps& mp, const ConeTable& k, W w, E eta, KV kx) {
+  for (int c = 0; c < k.count; ++c) {
+    const int o = k.offset[c], d = k.dim[c];
+    if (k.kind[c] == kZeroCone) {
+      for (int i = 0; i < d; ++i) kx[mp.diag_to_k[mp.n + o + i]] = 0.0;
+    } else if (k.kind[c] == kNonNegCone) {
+      for (int i = 0; i < d; ++i) kx[mp.diag_to_k[mp.n + o + i]] = -w[o + i] * w[o + i];
+    } else if (mp.expansion[c] >= 0) {
+      kkt_write_soc_expansion(mp, c, o, d, w + o, eta[c], kx);
+    } else {
+      const double e2 = eta[c] * eta[c];
+      const int* slots = mp.h_slot + mp.h_ptr[c];
+      for (int j = 0, t = 0; j < d; ++j)
+        for (int i = 0; i <= j; ++i, ++t) kx[slots[t]] = -e2 * soc_H_entry(w + o, i, j);
+    }
+  }
+}
+
+// Writes −H with H = I on every cone but Zero (H = 0): the initialization system.
+template <class KV>
+BC_HD void kkt_write_identity_H(const KktMaps& mp, const ConeTable& k, KV kx) {
+  for (int c = 0; c < k.count; ++c) {
+    const int o = k.offset[c], d = k.dim[c];
+    const double h = (k.kind[c] == kZeroCone) ? 0.0 : -1.0;
+    for (int i = 0; i < d; ++i) kx[mp.diag_to_k[mp.n + o + i]] = h;
+    if (k.kind[c] != kSocCone) continue;
+    const int* slots = mp.h_slot + mp.h_ptr[c];
+    const int count = mp.h_ptr[c + 1] - mp.h_ptr[c];
+    for (int t = 0; t < count; ++t) kx[slots[t]] = 0.0;  // off-diagonals, expansion columns
+    if (mp.expansion[c] >= 0) {
+      const int extra = mp.n + mp.m + 2 * mp.expansion[c];
+      kx[mp.diag_to_k[extra]] = -1.0;
+      kx[mp.diag_to_k[extra + 1]] = 1.0;
+    } else {
+      for (int j = 0, t = 0; j < d; ++j)
+        for (int i = 0; i <= j; ++i, ++t) kx[slots[t]] = (i == j) ? -1.0 : 0.0;
+    }
+  }
+}
+
+struct RefinementSettings {
+  int max_iter;       // at most this many correction steps
+  double reltol;      // stop when ‖K x − b‖∞ ≤ abstol + reltol·‖b‖∞
+  double abstol;
+  double stop_ratio;  // or when a step improves the residual by less than this factor
+};
+
+// Solves K [x; z] = [rx; rz] with the factors of K + regularization, then refines against the
+// unregularized K (kx). Expansion rows get a zero right-hand side and their solution is dropped.
+// work: 4·order. Returns false if the result is not finite.
+template <class KV, class LV, class DV, class R, class S, class WV>
+BC_HD bool kkt_solve(const LdlPlan& pl, const KktMaps& mp, KV kx, LV lx, DV dinv, R rx, R rz,
+                     S x, S z, WV work, const RefinementSettings& ir) {
+  const int N = mp.order;
+  WV b = work, sol = work + N, e = work + 2 * N, dx = work + 3 * N;
+  for (int k = 0; k < N; ++k) {
+    const int i = mp.perm[k];
+    b[k] = (i < mp.n) ? rx[i] : (i < mp.n + mp.m ? rz[i - mp.n] : 0.0);
+  }
+  copy(N, b, sol);
+  ldl_solve(pl, lx, dinv, sol);
+  const double normb = norm_inf(N, b);
+  auto residual = [&](WV v) {  // e ← b − K v, returns ‖e‖∞
+    kkt_symv(pl, kx, v, e);
+    axpby(N, 1.0, b, -1.0, e);
+    return norm_inf(N, e);
+  };
+  double norme = residual(sol);
+  for (int it = 0; it < ir.max_iter && norme > ir.abstol + ir.reltol * normb; ++it) {
+    copy(N, e, dx);
+    ldl_solve(pl, lx, dinv, dx);
+    axpy(N, 1.0, sol, dx);  // dx ← sol + correction: the trial point
+    const double last = norme;
+    norme = residual(dx);
+    if (last / norme < ir.stop_ratio) {  // too little progress: keep the better point, stop
+      if (norme < last) copy(N, dx, sol);
+      break;
+    }
+    copy(N, dx, sol);
+  }
+  for (int k = 0; k < N; ++k) {
+    const int i = mp.perm[k];
+    if (i < mp.n) x[i] = sol[k];
+    else if (i < mp.n + mp.m) z[i - mp.n] = sol[k];
+  }
+  return all_finite(N, sol);
+}
+
+}  // namespace batchcone::kernels

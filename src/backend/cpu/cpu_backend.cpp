@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cpu_backend.hpp"
+
+#include <algorithm>
+
+#include "kernels/ipm/equilibrate.hpp"
+#include "kernels/ipm/finalize.hpp"
+#include "kernels/ipm/info.hpp"
+#include "kernels/ipm/init.hpp"
+#include "kernels/ipm/step.hpp"
+#include "thread_pool.hpp"
+
+namespace batchcone::backend::cpu {
+namespace {
+
+kernels::Dims dims_of(const detail::Symbolic& sym) {
+  return {sym.spec.n,
+          sym.spec.m,
+          static_cast<int>(sym.spec.P_rowval.size()),
+          static_cast<int>(sym.spec.A_rowval.size()),
+          static_cast<int>(sym.cones.kind.size()),
+          sym.kkt.order,
+          static_cast<int>(sym.kkt.ki.size()),
+          static_cast<int>(sym.factor.li.size())};
+}
+
+long stride_of(long stride, int natural) { return stride == kDense ? natural : stride; }
+
+std::size_t scalars_bytes(int batch) {
+  const std::size_t b = sizeof(kernels::Scalars) * static_cast<std::size_t>(batch);
+  return (b + 63) & ~std::size_t{63};
+}
+
+}  // namespace
+
+std::size_t workspace_bytes(const detail::Symbolic& sym, int batch) {
+  const kernels::Layout l = kernels::make_layout(dims_of(sym));
+  return scalars_bytes(batch) + sizeof(double) * static_cast<std::size_t>(l.total) * batch;
+}
+
+kernels::Context make_context(const detail::Symbolic& sym, const Settings& settings) {
+  return {dims_of(sym), sym.P(), sym.A(), sym.cone_table(), sym.plan(), sym.maps(), settings};
+}
+
+CpuBackend::CpuBackend(const detail::Symbolic& sym, const Settings& settings,
+                       const BatchData& data, const BatchSolution& out, void* workspace)
+    : cx_(make_context(sym, settings)),
+      layout_(kernels::make_layout(cx_.dims)),
+      data_(data),
+      out_(out),
+      blocks_(reinterpret_cast<double*>(static_cast<char*>(workspace) + scalars_bytes(data.batch))),
+      scalars_(static_cast<kernels::Scalars*>(workspace)),
+      threads_(settings.num_threads) {}
+
+kernels::State<double*> CpuBackend::state(int k) const {
+  return kernels::make_state(layout_, blocks_ + layout_.total * static_cast<long>(k), scalars_ + k);
+}
+
+template <class F>
+void CpuBackend::for_active(F&& f) {
+  parallel_for(static_cast<int>(active_.size()), threads_, [&](int i) { f(active_[i]); });
+}
+
+void CpuBackend::setup() {
+  active_.resize(data_.batch);
+  for (int k = 0; k < data_.batch; ++k) active_[k] = k;
+  const kernels::Dims& d = cx_.dims;
+  for_active([&](int k) {
+    const kernels::ProblemInput in{data_.P_vals + k * stride_of(data_.P_stride, d.nnz_p),
+                                   data_.c + k * stride_of(data_.c_stride, d.n),
+                                   data_.A_vals + k * stride_of(data_.A_stride, d.nnz_a),
+                                   data_.b + k * stride_of(data_.b_stride, d.m)};
+    const auto st = state(k);
+    kernels::equilibrate(cx_, st, in);
+    kernels::initialize(cx_, st);
+  });
+}
+
+int CpuBackend::check_termination() {
+  for_active([&](int k) {
+    const auto st = state(k);
+    if (st.sc->status == Status::Unsolved) kernels::check_termination(cx_, st);
+  });
+  active_.erase(std::remove_if(active_.begin(), active_.end(),
+                               [&](int k) { return scalars_[k].status != Status::Unsolved; }),
+                active_.end());
+  return static_cast<int>(active_.size());
+}
+
+void CpuBackend::scale_and_factor() {
+  for_active([&](int k) { kernels::scale_and_factor(cx_, state(k)); });
+}
+
+void CpuBackend::predictor_corrector() {
+  for_active([&](int k) {
+    const auto st = state(k);
+    if (st.sc->status == Status::Unsolved) kernels::predictor_corrector(cx_, st);
+  });
+}
+
+void CpuBackend::finalize() {
+  const kernels::Dims& d = cx_.dims;
+  parallel_for(data_.batch, threads_, [&](int k) {
+    const auto st = state(k);
+    const long n = d.n, m = d.m;
+    kernels::finalize(cx_, st, out_.x + k * n, out_.z + k * m, out_.s + k * m, out_.objective[k]);
+    out_.status[k] = static_cast<std::int32_t>(st.sc->status);
+    out_.iterations[k] = st.sc->iterations;
+  });
+}
+
+}  // namespace batchcone::backend::cpu

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// Everything computed once per structure and shared read-only by every problem of every batch:
+// the cone table, the KKT pattern under its fill-reducing permutation, the value maps into it,
+// and the LDLᵀ schedule. The kernels see it through the plain views cones(), plan(), maps().
+#pragma once
+
+#include <vector>
+
+#include "batchcone/structure.hpp"
+#include "kernels/cone_table.hpp"
+#include "kernels/kkt.hpp"
+#include "kernels/ldl.hpp"
+#include "kernels/sparse.hpp"
+
+namespace batchcone::detail {
+
+struct ConeArrays {
+  std::vector<int> kind, offset, dim;
+  int degree = 0;
+};
+
+// KKT pattern, permutation and value maps (see kernels/kkt.hpp for their meaning).
+struct KktPattern {
+  int order = 0;
+  std::vector<int> perm, iperm;
+  std::vector<int> kp, ki;
+  std::vector<int> p_to_k, a_to_k, diag_to_k;
+  std::vector<int> h_ptr, h_slot, expansion;
+  std::vector<signed char> sign;  // expected pivot sign per permuted row
+};
+
+// The factor's pattern and the straight-line numeric schedule (see kernels/ldl.hpp).
+struct FactorSchedule {
+  std::vector<int> lp, li;
+  std::vector<int> row_ptr, sched_col, sched_slot;
+};
+
+struct Symbolic {
+  StructureSpec spec;
+  ConeArrays cones;
+  KktPattern kkt;
+  FactorSchedule factor;
+
+  kernels::ConeTable cone_table() const;
+  kernels::LdlPlan plan() const;
+  kernels::KktMaps maps() const;
+  kernels::CscPattern P() const;
+  kernels::CscPattern A() const;
+};
+
+// Steps of the analysis, in order (each in its own file).
+void validate_spec(const StructureSpec& spec);                           // validate.cpp
+ConeArrays build_cone_arrays(const StructureSpec& spec);                  // validate.cpp
+KktPattern build_kkt_pattern(const StructureSpec& spec, const ConeArrays& cones);  // kkt_pattern.cpp
+std::vector<int> amd_permutation(int order, const std::vector<int>& colptr,
+                                 const std::vector<int>& rowval);        // ordering.cpp
+FactorSchedule build_factor_schedule(int order, const std::vector<int>& kp,
+                                     const std::vector<int>& ki);         // schedule.cpp
+
+}  // namespace batchcone::detail

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "solve_util.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace batchcone::testing {
+
+Result solve_values(const Structure& st, int batch, const double* P, long P_stride,
+                    const double* c, long c_stride, const double* A, long A_stride,
+                    const double* b, long b_stride, const Settings& settings) {
+  Result r;
+  r.x.resize(static_cast<size_t>(batch) * st.n());
+  r.z.resize(static_cast<size_t>(batch) * st.m());
+  r.s.resize(static_cast<size_t>(batch) * st.m());
+  r.objective.resize(batch);
+  r.status.resize(batch);
+  r.iterations.resize(batch);
+  BatchData d{batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride};
+  BatchSolution o{r.x.data(), r.z.data(), r.s.data(), r.status.data(), r.iterations.data(),
+                  r.objective.data()};
+  cpu_solve(st, settings, d, o);
+  return r;
+}
+
+Result solve_fixture(const Fixture& f, const Settings& settings) {
+  const Structure st = make_structure(f.spec);
+  return solve_values(st, 1, f.P_vals.data(), kDense, f.c.data(), kDense, f.A_vals.data(),
+                      kDense, f.b.data(), kDense, settings);
+}
+
+namespace {
+
+double cone_violation(const std::vector<Cone>& cones, const double* v, bool dual) {
+  double worst = 0.0;
+  int o = 0;
+  for (const Cone& k : cones) {
+    if (k.kind == ConeKind::Zero && !dual)
+      for (int i = 0; i < k.dim; ++i) worst = std::max(worst, std::abs(v[o + i]));
+    if (k.kind == ConeKind::NonNeg)
+      for (int i = 0; i < k.dim; ++i) worst = std::max(worst, -v[o + i]);
+    if (k.kind == ConeKind::SOC) {
+      double r = 0.0;
+      for (int i = 1; i < k.dim; ++i) r += v[o + i] * v[o + i];
+      worst = std::max(worst, std::sqrt(r) - v[o]);
+    }
+    o += k.dim;
+  }
+  return worst;
+}
+
+double norm_inf(const std::vector<double>& v) {
+  double r = 0.0;
+  for (double t : v) r = std::max(r, std::abs(t));
+  return r;
+}
+
+}  // namespace
+
+Residuals residuals(const Fixture& f, const double* x, const double* z, const double* s) {
+  const StructureSpec& sp = f.spec;
+  std::vector<double> rp(sp.m), rd(sp.n);
+  for (int i = 0; i < sp.m; ++i) rp[i] = s[i] - f.b[i];
+  for (int j = 0; j < sp.n; ++j) rd[j] = f.c[j];
+  for (int j = 0; j < sp.n; ++j) {
+    for (int p = sp.A_colptr[j]; p < sp.A_colptr[j + 1]; ++p) {
+      rp[sp.A_rowval[p]] += f.A_vals[p] * x[j];
+      rd[j] += f.A_vals[p] * z[sp.A_rowval[p]];
+    }
+    for (int p = sp.P_colptr[j]; p < sp.P_colptr[j + 1]; ++p) {
+      const int i = sp.P_rowval[p];
+      rd[i] += f.P_vals[p] * x[j];
+      if (i != j) rd[j] += f.P_vals[p] * x[i];
+    }
+  }
+  // Relative to the size of the data and of the solution, as Clarabel's termination test.
+  std::vector<double> xv(x, x + sp.n), zv(z, z + sp.m), sv(s, s + sp.m);
+  const double scale_p = std::max(1.0, norm_inf(f.b) + norm_inf(xv) + norm_inf(sv));
+  const double scale_d = std::max(1.0, norm_inf(f.c) + norm_inf(xv) + norm_inf(zv));
+  return {norm_inf(rp) / scale_p, norm_inf(rd) / scale_d,
+          cone_violation(sp.cones, s, false), cone_violation(sp.cones, z, true)};
+}
+
+}  // namespace batchcone::testing
