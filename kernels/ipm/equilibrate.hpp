@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Modified Ruiz equilibration of the KKT data [P Aᵀ; A 0] (one problem).
+// Modified Ruiz equilibration of the KKT data [P Aᵀ; A 0] (one problem), as Clarabel does it.
 //
-// Each pass takes ∞-norms of the columns of [P; A] (δ_d) and of the rows of A (δ_e), maps
-// norms below min_scaling to 1 and caps them at max_scaling, sets δ ← 1/√δ (clipped so the
-// cumulative scalings stay in [min_scaling, max_scaling]), makes δ_e constant on each SOC so E
-// maps the cone onto itself, and applies P ← δ_d P δ_d, A ← δ_e A δ_d, q ← δ_d q, b ← δ_e b.
-// Finally the cost is scaled by c = 1/max(mean column norm of P, ‖q‖∞) (limited likewise).
+// Each of equilibrate_max_iter passes takes ∞-norms of the columns of [P; A] (δ_d) and of the
+// rows of A (δ_e), maps zero norms to 1, sets δ ← 1/√δ clipped so the cumulative scalings D, E
+// stay in [min_scaling, max_scaling], and applies P ← δ_d P δ_d, A ← δ_e A δ_d, q ← δ_d q,
+// b ← δ_e b. Then, when both are nonzero, the cost is scaled by 1/max(mean column norm of the
+// stored triu(P), ‖q‖∞) (the cumulative c clipped likewise): P ← cP, q ← cq.
+// After the passes every SOC block of E is replaced by its mean, so E maps the cone onto itself.
 // The solver then works on (P̃, q̃, Ã, b̃) = (cDPD, cDq, EAD, Eb).
 #pragma once
 
@@ -13,8 +14,6 @@
 #include "state.hpp"
 
 namespace batchcone::kernels {
-
-BC_HD double limit_scaling(double v, double lo, double hi) { return v < lo ? 1.0 : dmin(v, hi); }
 
 // out ← column ∞-norms of the symmetric P stored as its upper triangle.
 template <class V>
@@ -43,19 +42,6 @@ BC_HD void kkt_column_norms(const Context& cx, const State<V>& st, V dwork, V ew
   }
 }
 
-// Replaces δ_e on every SOC by its mean over the cone.
-template <class V>
-BC_HD void rectify_cone_scaling(const ConeTable& k, V ework) {
-  for (int c = 0; c < k.count; ++c) {
-    if (k.kind[c] != kSocCone) continue;
-    const int o = k.offset[c], d = k.dim[c];
-    double mean = 0.0;
-    for (int i = 0; i < d; ++i) mean += ework[o + i];
-    mean /= d;
-    for (int i = 0; i < d; ++i) ework[o + i] = mean;
-  }
-}
-
 template <class V>
 BC_HD void apply_scaling(const Context& cx, const State<V>& st, V dwork, V ework) {
   for (int j = 0; j < cx.dims.n; ++j) {
@@ -72,21 +58,48 @@ BC_HD void apply_scaling(const Context& cx, const State<V>& st, V dwork, V ework
   }
 }
 
+BC_HD double clip(double v, double lo, double hi) { return dmin(dmax(v, lo), hi); }
+
+// One Ruiz pass followed by the cost scaling.
 template <class V>
 BC_HD void ruiz_pass(const Context& cx, const State<V>& st, V dwork, V ework) {
-  const Settings& set = cx.settings;
-  const double lo = set.equilibrate_min_scaling, hi = set.equilibrate_max_scaling;
+  const double lo = cx.settings.equilibrate_min_scaling, hi = cx.settings.equilibrate_max_scaling;
   kkt_column_norms(cx, st, dwork, ework);
-  for (int j = 0; j < cx.dims.n; ++j) {
-    const double t = 1.0 / sqrt(limit_scaling(dwork[j], lo, hi));
-    dwork[j] = dmin(dmax(t, lo / st.d[j]), hi / st.d[j]);
-  }
-  for (int i = 0; i < cx.dims.m; ++i) {
-    const double t = 1.0 / sqrt(limit_scaling(ework[i], lo, hi));
-    ework[i] = dmin(dmax(t, lo / st.e[i]), hi / st.e[i]);
-  }
-  rectify_cone_scaling(cx.cones, ework);
+  for (int j = 0; j < cx.dims.n; ++j)
+    dwork[j] = clip(1.0 / sqrt(dwork[j] == 0.0 ? 1.0 : dwork[j]), lo / st.d[j], hi / st.d[j]);
+  for (int i = 0; i < cx.dims.m; ++i)
+    ework[i] = clip(1.0 / sqrt(ework[i] == 0.0 ? 1.0 : ework[i]), lo / st.e[i], hi / st.e[i]);
   apply_scaling(cx, st, dwork, ework);
+
+  double mean_p = 0.0;  // mean ∞-norm of the stored columns of triu(P)
+  for (int j = 0; j < cx.dims.n; ++j) {
+    double cj = 0.0;
+    for (int p = cx.P.colptr[j]; p < cx.P.colptr[j + 1]; ++p) cj = dmax(cj, fabs(st.pv[p]));
+    mean_p += cj;
+  }
+  mean_p = cx.dims.n > 0 ? mean_p / cx.dims.n : 0.0;
+  const double normq = norm_inf(cx.dims.n, st.q);
+  if (mean_p == 0.0 || normq == 0.0) return;
+  Scalars& sc = *st.sc;
+  const double c = clip(1.0 / dmax(mean_p, normq), lo / sc.cscale, hi / sc.cscale);
+  scale(cx.dims.nnz_p, st.pv, c);
+  scale(cx.dims.n, st.q, c);
+  sc.cscale *= c;
+}
+
+// δ_e ← mean(E_cone)/E on every SOC block and 1 elsewhere, so that E·δ_e is constant per SOC.
+template <class V>
+BC_HD void rectify_cone_scaling(const Context& cx, const State<V>& st, V ework) {
+  const ConeTable& k = cx.cones;
+  fill(cx.dims.m, ework, 1.0);
+  for (int c = 0; c < k.count; ++c) {
+    if (k.kind[c] != kSocCone) continue;
+    const int o = k.offset[c], d = k.dim[c];
+    double mean = 0.0;
+    for (int i = 0; i < d; ++i) mean += st.e[o + i];
+    mean /= d;
+    for (int i = 0; i < d; ++i) ework[o + i] = mean / st.e[o + i];
+  }
 }
 
 // Copies the problem's input into its block and equilibrates it.
@@ -105,18 +118,9 @@ BC_HD void equilibrate(const Context& cx, const State<V>& st, const ProblemInput
   sc.cscale = 1.0;
   if (!cx.settings.equilibrate_enable) return;
   for (int it = 0; it < cx.settings.equilibrate_max_iter; ++it) ruiz_pass(cx, st, st.rhs_x, st.rhs_z);
-
-  // Cost scaling: the mean column ∞-norm of the scaled P against ‖q̃‖∞.
-  p_column_norms(cx, st, st.rhs_x);
-  double mean_p = 0.0;
-  for (int j = 0; j < dm.n; ++j) mean_p += st.rhs_x[j];
-  mean_p = dm.n > 0 ? mean_p / dm.n : 0.0;
-  const double ctmp = limit_scaling(dmax(mean_p, norm_inf(dm.n, st.q)),
-                                    cx.settings.equilibrate_min_scaling,
-                                    cx.settings.equilibrate_max_scaling);
-  sc.cscale = 1.0 / ctmp;
-  scale(dm.nnz_p, st.pv, sc.cscale);
-  scale(dm.n, st.q, sc.cscale);
+  fill(dm.n, st.rhs_x, 1.0);
+  rectify_cone_scaling(cx, st, st.rhs_z);
+  apply_scaling(cx, st, st.rhs_x, st.rhs_z);
 }
 
 }  // namespace batchcone::kernels
