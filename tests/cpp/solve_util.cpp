@@ -55,6 +55,12 @@ double norm_inf(const std::vector<double>& v) {
   return r;
 }
 
+double norm2(const std::vector<double>& v) {
+  double r = 0.0;
+  for (double t : v) r += t * t;
+  return std::sqrt(r);
+}
+
 }  // namespace
 
 Residuals residuals(const Fixture& f, const double* x, const double* z, const double* s) {
@@ -73,11 +79,12 @@ Residuals residuals(const Fixture& f, const double* x, const double* z, const do
       if (i != j) rd[j] += f.P_vals[p] * x[i];
     }
   }
-  // Relative to the size of the data and of the solution, as Clarabel's termination test.
+  // Relative to the size of the data and of the solution, exactly as Clarabel's termination test
+  // defines them (2-norms of residual and iterate, ∞-norms of the data).
   std::vector<double> xv(x, x + sp.n), zv(z, z + sp.m), sv(s, s + sp.m);
-  const double scale_p = std::max(1.0, norm_inf(f.b) + norm_inf(xv) + norm_inf(sv));
-  const double scale_d = std::max(1.0, norm_inf(f.c) + norm_inf(xv) + norm_inf(zv));
-  return {norm_inf(rp) / scale_p, norm_inf(rd) / scale_d,
+  const double scale_p = std::max(1.0, norm_inf(f.b) + norm2(xv) + norm2(sv));
+  const double scale_d = std::max(1.0, norm_inf(f.c) + norm2(xv) + norm2(zv));
+  return {norm2(rp) / scale_p, norm2(rd) / scale_d,
           cone_violation(sp.cones, s, false), cone_violation(sp.cones, z, true)};
 }
 

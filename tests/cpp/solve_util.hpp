@@ -22,8 +22,8 @@ Result solve_values(const Structure& st, int batch, const double* P, long P_stri
 // Solves the fixture alone (batch of 1).
 Result solve_fixture(const Fixture& f, const Settings& settings = Settings{});
 
-// Primal residual ‖Ax + s − b‖∞ / max(1, ‖b‖∞ + ‖x‖∞ + ‖s‖∞), dual residual
-// ‖Px + Aᵀz + c‖∞ / max(1, ‖c‖∞ + ‖x‖∞ + ‖z‖∞) (Clarabel's normalization, in ∞-norms), and the
+// Primal residual ‖Ax + s − b‖₂ / max(1, ‖b‖∞ + ‖x‖₂ + ‖s‖₂), dual residual
+// ‖Px + Aᵀz + c‖₂ / max(1, ‖c‖∞ + ‖x‖₂ + ‖z‖₂) (Clarabel's definitions), and the
 // cone violation of s and z (how far outside K and K*), all in the user's coordinates.
 struct Residuals {
   double primal, dual, cone_s, cone_z;
