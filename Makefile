@@ -1,0 +1,49 @@
+# batchcone — the two commands that work on a fresh machine:
+#   make demo   set everything up, run the main job on the CPU
+#   make test   set everything up, run every test
+# and `make bench` for the benchmark table (`make bench-quick` for a smoke run).
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: all deps build build-asan test test-release test-asan demo bench bench-quick format clean
+
+all: build
+
+deps:
+	@./scripts/install_deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer, CPU only.
+build-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DBATCHCONE_ENABLE_CUDA=OFF \
+	  -DBATCHCONE_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(BUILD)/bench/bench_solve --quick
+
+test-asan: build-asan
+	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
+
+test: test-release test-asan
+
+demo: build
+	$(BUILD)/demo_batch
+
+bench: build
+	$(BUILD)/bench/bench_solve
+
+bench-quick: build
+	$(BUILD)/bench/bench_solve --quick
+
+format:
+	clang-format -i $$(git ls-files '*.hpp' '*.cpp' '*.cu')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// Device instantiations of the per-problem math in kernels/: one-screen __global__ wrappers,
+// one thread per problem over batch-interleaved storage (value i of problem b at i·B + b, so a
+// warp's loads coalesce). Compiled by nvcc in CI with warnings as errors, which keeps kernels/
+// honest for device code before the CUDA backend (a later issue) launches these wrappers.
+#include "kernels/cone_table.hpp"
+#include "kernels/ipm/equilibrate.hpp"
+#include "kernels/ipm/finalize.hpp"
+#include "kernels/ipm/info.hpp"
+#include "kernels/ipm/init.hpp"
+#include "kernels/ipm/step.hpp"
+#include "kernels/kkt.hpp"
+#include "kernels/ldl.hpp"
+
+namespace batchcone::cuda {
+
+using kernels::Strided;
+using View = Strided<double>;
+
+// The problem handled by this thread, or −1 past the end of the batch.
+__device__ inline int problem_index(int batch) {
+  const int b = blockIdx.x * blockDim.x + threadIdx.x;
+  return b < batch ? b : -1;
+}
+
+__device__ inline View interleaved(double* base, int batch, int b) { return View{base + b, batch}; }
+
+// ---- linear algebra ---------------------------------------------------------------------------
+
+__global__ void ldl_factor_kernel(kernels::LdlPlan plan, kernels::LdlRegularization reg,
+                                  double* kx, double* lx, double* d, double* dinv, double* y,
+                                  int* bumped, int batch) {
+  const int b = problem_index(batch);
+  if (b < 0) return;
+  bumped[b] = kernels::ldl_factor(plan, interleaved(kx, batch, b), interleaved(lx, batch, b),
+                                  interleaved(d, batch, b), interleaved(dinv, batch, b),
+                                  interleaved(y, batch, b), reg);
+}
+
+__global__ void ldl_solve_kernel(kernels::LdlPlan plan, const double* lx, const double* dinv,
+                                 double* x, int batch) {
+  const int b = problem_index(batch);
+  if (b < 0) return;
+  const Strided<const double> l{lx + b, batch}, di{dinv + b, batch};
+  kernels::ldl_solve(plan, l, di, interleaved(x, batch, b));
+}
+
+__global__ void kkt_write_H_kernel(kernels::KktMaps maps, kernels::ConeTable cones,
+                                   const double* w, const double* eta, double* kx, int batch) {
+  const int b = problem_index(batch);
+  if (b < 0) return;
+  const Strided<const double> wv{w + b, batch}, ev{eta + b, batch};
+  kernels::kkt_write_H(maps, cones, wv, ev, interleaved(kx, batch, b));
+}
+
+// ---- cones ------------------------------------------------------------------------------------
+
+__global__ void cones_update_scaling_kernel(kernels::ConeTable cones, double* s, double* z,
+                                            double* w, double* eta, double* lambda, int* ok,
+                                            int batch) {
+  const int b = problem_index(batch);
+  if (b < 0) return;
+  ok[b] = kernels::cones_update_scaling(cones, interleaved(s, batch, b), interleaved(z, batch, b),
+                                        interleaved(w, batch, b), interleaved(eta, batch, b),
+                                        interleaved(lambda, batch, b));
+}
+
+__global__ void cones_step_length_kernel(kernels::ConeTable cones, double* x, double* dx,
+                                         double* alpha, int batch) {
+  const int b = problem_index(batch);
+  if (b < 0) return;
+  alpha[b] = kernels::cones_step_length(cones, interleaved(x, batch, b), interleaved(dx, batch, b),
+                                        alpha[b]);
+}
+
+// ---- interior-point steps (the Backend contract's primitives, per problem) ----------------------
+
+__device__ inline kernels::State<View> problem_state(const kernels::Layout& layout, double* blocks,
+                                                     kernels::Scalars* scalars, int batch, int b) {
+  return kernels::make_state(layout, interleaved(blocks, batch, b), scalars + b);
+}
+
+__global__ void setup_kernel(kernels::Context cx, kernels::Layout layout, double* blocks,
+                             kernels::Scalars* scalars, kernels::ProblemInput in, long p_stride,
+                             long c_stride, long a_stride, long b_stride, int batch) {
+  const int b = problem_index(batch);
+  if (b < 0) return;
+  const kernels::ProblemInput mine{in.p_vals + b * p_stride, in.c + b * c_stride,
+                                   in.a_vals + b * a_stride, in.b + b * b_stride};
+  const auto st = problem_state(layout, blocks, scalars, batch, b);
+  kernels::equilibrate(cx, st, mine);
+  kernels::initialize(cx, st);
+}
+
+__global__ void check_termination_kernel(kernels::Context cx, kernels::Layout layout,
+                                         double* blocks, kernels::Scalars* scalars, int batch) {
+  const int b = problem_index(batch);
+  if (b < 0 || scalars[b].status != Status::Unsolved) return;
+  kernels::check_termination(cx, problem_state(layout, blocks, scalars, batch, b));
+}
+
+__global__ void iteration_kernel(kernels::Context cx, kernels::Layout layout, double* blocks,
+                                 kernels::Scalars* scalars, int batch) {
+  const int b = problem_index(batch);
+  if (b < 0 || scalars[b].status != Status::Unsolved) return;
+  const auto st = problem_state(layout, blocks, scalars, batch, b);
+  kernels::scale_and_factor(cx, st);
+  if (scalars[b].status == Status::Unsolved) kernels::predictor_corrector(cx, st);
+}
+
+__global__ void finalize_kernel(kernels::Context cx, kernels::Layout layout, double* blocks,
+                                kernels::Scalars* scalars, double* x, double* z, double* s,
+                                double* objective, int batch) {
+  const int b = problem_index(batch);
+  if (b < 0) return;
+  const auto st = problem_state(layout, blocks, scalars, batch, b);
+  const long n = cx.dims.n, m = cx.dims.m;
+  kernels::finalize(cx, st, x + b * n, z + b * m, s + b * m, objective[b]);
+}
+
+}  // namespace batchcone::cuda
