@@ -92,19 +92,22 @@ BC_HD void soc_jordan_div(int d, L lambda, V v, Y y) {
 }
 
 // The largest α ≤ alpha_max with x + α·dx ∈ Qᵈ, for x in the interior. The boundary is reached
-// at the smallest positive root of det(x + α·dx) = aα² + bα + c, solved without cancellation.
+// at the smallest positive root of det(x + α·dx) = aα² + bα + c (solved without cancellation),
+// and never after x₀ + α·dx₀ = 0: that linear bound is exact when the ray leaves through the
+// apex (a double root, which rounding can turn into a negative discriminant) and for d = 1.
 template <class U, class V>
 BC_HD double soc_step_length(int d, U x, V dx, double alpha_max) {
+  double alpha = alpha_max;
+  if (dx[0] < 0.0) alpha = dmin(alpha, -x[0] / dx[0]);
   const double a = dx[0] * dx[0] - sumsq(d - 1, dx + 1);
   const double b = 2.0 * (x[0] * dx[0] - dot(d - 1, x + 1, dx + 1));
   const double c = dmax(soc_det(d, x), 0.0);
-  double alpha = alpha_max;
   if (a == 0.0) {
     if (b < 0.0) alpha = dmin(alpha, -c / b);
     return dmax(alpha, 0.0);
   }
   const double disc = b * b - 4.0 * a * c;
-  if (disc < 0.0) return alpha;  // det never vanishes: the whole ray stays inside
+  if (disc < 0.0) return alpha;  // det never vanishes: the ray stays inside (or leaves via apex)
   const double q = -0.5 * (b + copysign(sqrt(disc), b));
   const double r1 = q / a;
   const double r2 = (q != 0.0) ? c / q : r1;

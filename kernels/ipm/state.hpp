@@ -40,6 +40,7 @@ struct Scalars {
   int iterations;
   int is_lp;       // P = 0: the initial point uses two solves
   int rollback;    // the last step made things worse: finalize restores the previous iterate
+  int factored;    // derivative calls: K at the solution was factored
 };
 
 // Offsets (in doubles) of one problem's arrays inside its block.
@@ -50,6 +51,7 @@ struct Layout {
   long w, eta, lambda;                 // cone scaling
   long kx, lx, piv, pinv, ywork, irwork;  // KKT values, factor, work
   long x2, z2, dx, dz, ds, rhs_x, rhs_z, dsv, work1, work2;
+  long gp, ga, gc, gb;                 // derivative outputs staged per problem
   long total;
 };
 
@@ -72,6 +74,7 @@ BC_HD Layout make_layout(const Dims& d) {
   l.x2 = take(d.n), l.z2 = take(d.m), l.dx = take(d.n), l.dz = take(d.m), l.ds = take(d.m);
   l.rhs_x = take(d.n), l.rhs_z = take(d.m), l.dsv = take(d.m);
   l.work1 = take(d.m), l.work2 = take(d.m);
+  l.gp = take(d.nnz_p), l.ga = take(d.nnz_a), l.gc = take(d.n), l.gb = take(d.m);
   l.total = at;
   return l;
 }
@@ -81,6 +84,7 @@ template <class V>
 struct State {
   V pv, av, q, b, d, e, x, z, s, px, pz, ps, rx, rz, Px, Atz, Axs, w, eta, lambda;
   V kx, lx, piv, pinv, ywork, irwork, x2, z2, dx, dz, ds, rhs_x, rhs_z, dsv, work1, work2;
+  V gp, ga, gc, gb;
   Scalars* sc;
 };
 
@@ -93,7 +97,8 @@ BC_HD State<V> make_state(const Layout& l, V base, Scalars* sc) {
           base + l.kx,    base + l.lx,   base + l.piv,   base + l.pinv,  base + l.ywork,
           base + l.irwork, base + l.x2,  base + l.z2,    base + l.dx,    base + l.dz,
           base + l.ds,    base + l.rhs_x, base + l.rhs_z, base + l.dsv,  base + l.work1,
-          base + l.work2, sc};
+          base + l.work2, base + l.gp,  base + l.ga,   base + l.gc,    base + l.gb,
+          sc};
 }
 
 // One problem's input values (read-only; shared inputs point at the same memory).
@@ -102,6 +107,22 @@ struct ProblemInput {
   const double* c;
   const double* a_vals;
   const double* b;
+};
+
+
+// The user's solution of one problem (read-only).
+struct ProblemSolution {
+  const double* x;
+  const double* z;
+  const double* s;
+};
+
+// Tangents of one problem's data (P on the pattern of triu(P), A on its pattern).
+struct ProblemTangent {
+  const double* dp;
+  const double* dc;
+  const double* da;
+  const double* db;
 };
 
 }  // namespace batchcone::kernels

@@ -24,8 +24,6 @@ kernels::Dims dims_of(const detail::Symbolic& sym) {
           static_cast<int>(sym.factor.li.size())};
 }
 
-long stride_of(long stride, int natural) { return stride == kDense ? natural : stride; }
-
 std::size_t scalars_bytes(int batch) {
   const std::size_t b = sizeof(kernels::Scalars) * static_cast<std::size_t>(batch);
   return (b + 63) & ~std::size_t{63};
@@ -56,6 +54,14 @@ kernels::State<double*> CpuBackend::state(int k) const {
   return kernels::make_state(layout_, blocks_ + layout_.total * static_cast<long>(k), scalars_ + k);
 }
 
+kernels::ProblemInput CpuBackend::input(int k) const {
+  const kernels::Dims& d = cx_.dims;
+  return {data_.P_vals + k * stride_of(data_.P_stride, d.nnz_p),
+          data_.c + k * stride_of(data_.c_stride, d.n),
+          data_.A_vals + k * stride_of(data_.A_stride, d.nnz_a),
+          data_.b + k * stride_of(data_.b_stride, d.m)};
+}
+
 template <class F>
 void CpuBackend::for_active(F&& f) {
   parallel_for(static_cast<int>(active_.size()), threads_, [&](int i) { f(active_[i]); });
@@ -64,14 +70,9 @@ void CpuBackend::for_active(F&& f) {
 void CpuBackend::setup() {
   active_.resize(data_.batch);
   for (int k = 0; k < data_.batch; ++k) active_[k] = k;
-  const kernels::Dims& d = cx_.dims;
   for_active([&](int k) {
-    const kernels::ProblemInput in{data_.P_vals + k * stride_of(data_.P_stride, d.nnz_p),
-                                   data_.c + k * stride_of(data_.c_stride, d.n),
-                                   data_.A_vals + k * stride_of(data_.A_stride, d.nnz_a),
-                                   data_.b + k * stride_of(data_.b_stride, d.m)};
     const auto st = state(k);
-    kernels::equilibrate(cx_, st, in);
+    kernels::equilibrate(cx_, st, input(k));
     kernels::initialize(cx_, st);
   });
 }

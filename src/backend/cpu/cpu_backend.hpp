@@ -6,11 +6,15 @@
 #include <cstddef>
 #include <vector>
 
+#include "batchcone/diff.hpp"
 #include "batchcone/solver.hpp"
 #include "kernels/ipm/state.hpp"
 #include "symbolic/symbolic.hpp"
 
 namespace batchcone::backend::cpu {
+
+// The stride of an input between problems: its natural length for kDense, else as given.
+inline long stride_of(long stride, int natural) { return stride == kDense ? natural : stride; }
 
 // Bytes of workspace for `batch` problems of a structure.
 std::size_t workspace_bytes(const detail::Symbolic& sym, int batch);
@@ -29,6 +33,11 @@ class CpuBackend {
   void predictor_corrector();
   void finalize();
 
+  // Derivatives at a given solution (no solve needed; see include/batchcone/diff.hpp).
+  void derivative_factor(const SolutionView& sol);  // per problem: equilibrate, H, factor
+  void vjp(const SolutionView& sol, const SolutionCotangents& cot, const DataGradients& grad);
+  void jvp(const SolutionView& sol, const DataTangents& tan, const SolutionTangents& out);
+
   // One problem's state (valid after setup); used by the derivative code and by tests.
   kernels::State<double*> state(int k) const;
   const kernels::Context& context() const { return cx_; }
@@ -36,6 +45,10 @@ class CpuBackend {
  private:
   template <class F>
   void for_active(F&& f);  // f(problem index) for every active problem, in parallel
+  kernels::ProblemInput input(int k) const;
+  kernels::ProblemSolution solution(const SolutionView& sol, int k) const;
+  // out ← the staged per-problem gradients: summed when `shared`, else one block per problem.
+  void gather_gradient(double* out, long kernels::Layout::*field, int len, bool shared) const;
 
   kernels::Context cx_;
   kernels::Layout layout_;

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// Derivatives of a batch of solutions with respect to the problem data, on the CPU.
+//
+// Both entry points are stateless: from the data and the solution returned by cpu_solve they
+// refresh the NT scaling H at the solution and factor K = [P Aᵀ; A −H] once per problem (the
+// cost of about one interior-point iteration), then do one refined solve per problem:
+//   JVP:  K [dx; dz] = [−dP x − dAᵀz − dc ; db − dA x],   ds = −H dz
+//   VJP:  K [w_x; w_z] = [x̄ ; z̄ − H s̄],  c̄ = −w_x,  b̄ = w_z,  Ā_ij = −(z_i w_x,j + w_z,i x_j),
+//         P̄ = −½(w_x xᵀ + x w_xᵀ) on the pattern of triu(P) (off-diagonal entries count twice).
+// Problems whose status is not Solved or AlmostSolved (or whose derivative system fails) get
+// zero derivatives; nothing NaN leaks out.
+#pragma once
+
+#include "batchcone/solver.hpp"
+
+namespace batchcone {
+
+// A solution as returned by cpu_solve: x[B·n], z[B·m], s[B·m], status[B].
+struct SolutionView {
+  const double* x = nullptr;
+  const double* z = nullptr;
+  const double* s = nullptr;
+  const std::int32_t* status = nullptr;
+};
+
+// Cotangents of (x, z, s), dense [B·n], [B·m], [B·m]; a null pointer means zero.
+struct SolutionCotangents {
+  const double* x = nullptr;
+  const double* z = nullptr;
+  const double* s = nullptr;
+};
+
+// Gradients with respect to the data. Each follows its input's sharing in BatchData: for a
+// shared input (stride 0) one block holding the sum over the batch, otherwise [B·len] dense.
+// A null pointer skips that gradient.
+struct DataGradients {
+  double* P_vals = nullptr;
+  double* c = nullptr;
+  double* A_vals = nullptr;
+  double* b = nullptr;
+};
+
+// Tangents of the data, laid out like BatchData (strides in elements, kDense, 0 = shared);
+// a null pointer means a zero tangent.
+struct DataTangents {
+  const double* P_vals = nullptr;
+  long P_stride = kDense;
+  const double* c = nullptr;
+  long c_stride = kDense;
+  const double* A_vals = nullptr;
+  long A_stride = kDense;
+  const double* b = nullptr;
+  long b_stride = kDense;
+};
+
+// Tangents of the solution, dense [B·n], [B·m], [B·m].
+struct SolutionTangents {
+  double* x = nullptr;
+  double* z = nullptr;
+  double* s = nullptr;
+};
+
+// Workspace for either derivative call (the same as for cpu_solve).
+std::size_t cpu_derivative_workspace_bytes(const Structure& structure, int batch);
+
+void cpu_vjp(const Structure& structure, const Settings& settings, const BatchData& data,
+             const SolutionView& solution, const SolutionCotangents& cotangents,
+             const DataGradients& gradients, void* workspace, std::size_t workspace_bytes);
+void cpu_vjp(const Structure& structure, const Settings& settings, const BatchData& data,
+             const SolutionView& solution, const SolutionCotangents& cotangents,
+             const DataGradients& gradients);
+
+void cpu_jvp(const Structure& structure, const Settings& settings, const BatchData& data,
+             const SolutionView& solution, const DataTangents& tangents,
+             const SolutionTangents& out, void* workspace, std::size_t workspace_bytes);
+void cpu_jvp(const Structure& structure, const Settings& settings, const BatchData& data,
+             const SolutionView& solution, const DataTangents& tangents,
+             const SolutionTangents& out);
+
+}  // namespace batchcone

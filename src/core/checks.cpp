@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/checks.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace batchcone::core {
+
+void fail(const std::string& msg) { throw std::invalid_argument("batchcone: " + msg); }
+
+void check_input(const char* name, const double* p, long stride, int len, int batch,
+                 bool nullable) {
+  if (len == 0 || batch == 0 || (nullable && p == nullptr)) return;
+  if (p == nullptr) fail(std::string(name) + " is null");
+  if (stride != kDense && stride < 0)
+    fail(std::string(name) + " stride " + std::to_string(stride) + " is negative");
+  const long st = stride == kDense ? len : stride;
+  const int distinct = st == 0 ? 1 : batch;
+  for (int k = 0; k < distinct; ++k)
+    for (int i = 0; i < len; ++i)
+      if (!std::isfinite(p[k * st + i]))
+        fail(std::string(name) + "[" + std::to_string(i) + "] of problem " + std::to_string(k) +
+             " is " + (std::isnan(p[k * st + i]) ? "NaN" : "infinite"));
+}
+
+void check_data(const Structure& s, const BatchData& d) {
+  if (d.batch < 0) fail("batch size " + std::to_string(d.batch) + " is negative");
+  check_input("P_vals", d.P_vals, d.P_stride, s.nnz_P(), d.batch);
+  check_input("c", d.c, d.c_stride, s.n(), d.batch);
+  check_input("A_vals", d.A_vals, d.A_stride, s.nnz_A(), d.batch);
+  check_input("b", d.b, d.b_stride, s.m(), d.batch);
+}
+
+void check_outputs(const Structure& s, int batch, const BatchSolution& o) {
+  if (batch > 0 && (o.status == nullptr || o.iterations == nullptr || o.objective == nullptr ||
+                    (s.n() > 0 && o.x == nullptr) ||
+                    (s.m() > 0 && (o.z == nullptr || o.s == nullptr))))
+    fail("an output pointer (x, z, s, status, iterations or objective) is null");
+}
+
+void check_workspace(const void* workspace, std::size_t bytes, std::size_t need, const char* query) {
+  if (workspace == nullptr || bytes < need)
+    fail("workspace of " + std::to_string(bytes) + " bytes is too small: " + std::to_string(need) +
+         " needed (" + query + ")");
+}
+
+}  // namespace batchcone::core

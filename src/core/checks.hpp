@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// Argument checks shared by the public entry points; each throws std::invalid_argument with a
+// message that names the fault.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "batchcone/diff.hpp"
+#include "batchcone/solver.hpp"
+
+namespace batchcone::core {
+
+[[noreturn]] void fail(const std::string& msg);
+
+// One input of the batch: pointer, stride and finite values ("c[3] of problem 7 is NaN").
+void check_input(const char* name, const double* p, long stride, int len, int batch,
+                 bool nullable = false);
+void check_data(const Structure& s, const BatchData& d);
+void check_outputs(const Structure& s, int batch, const BatchSolution& o);
+void check_workspace(const void* workspace, std::size_t bytes, std::size_t need, const char* query);
+
+}  // namespace batchcone::core

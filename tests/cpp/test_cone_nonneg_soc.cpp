@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: Apache-2.0
+// Per-cone unit tests of the NonNeg and SOC kernels (and the composite cone table) at random
+// interior points: NT scaling identities, the Jordan algebra, step lengths against bisection on
+// membership, the dense and expanded forms of the SOC Hessian block H = WᵀW.
+//
+// Tolerances: every identity below is an O(d) chain of well-conditioned floating-point
+// operations on O(1)..O(10) data, so it holds to a small multiple of d·ε·scale; we use 1e-12
+// relative to the scale of the vectors involved (ε ≈ 2.2e-16, d ≤ 20, scale ≤ ~50).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernels/cone_table.hpp"
+
+namespace batchcone::kernels {
+namespace {
+
+using Vec = std::vector<double>;
+
+constexpr int kSocDims[] = {1, 2, 3, 5, 20};
+constexpr int kNonNegDims[] = {1, 2, 7, 30};
+constexpr int kTrials = 50;
+
+double max_abs(const Vec& v) {
+  double r = 0.0;
+  for (double t : v) r = std::max(r, std::abs(t));
+  return r;
+}
+
+void expect_vec_near(const Vec& got, const Vec& want, double rel, const char* what) {
+  ASSERT_EQ(got.size(), want.size());
+  const double tol = rel * std::max(1.0, max_abs(want));
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_NEAR(got[i], want[i], tol) << what << " entry " << i;
+}
+
+Vec normal_vec(std::mt19937& rng, int d, double sd = 1.0) {
+  std::normal_distribution<double> g(0.0, sd);
+  Vec v(d);
+  for (double& t : v) t = g(rng);
+  return v;
+}
+
+// A random point strictly inside Qᵈ: x₁ ~ N(0, I), x₀ = ‖x₁‖ + margin.
+Vec soc_interior(std::mt19937& rng, int d) {
+  Vec v = normal_vec(rng, d);
+  std::uniform_real_distribution<double> margin(0.05, 2.0);
+  v[0] = std::sqrt(sumsq(d - 1, v.data() + 1)) + margin(rng);
+  return v;
+}
+
+Vec nonneg_interior(std::mt19937& rng, int d) {
+  std::uniform_real_distribution<double> u(0.05, 5.0);
+  Vec v(d);
+  for (double& t : v) t = u(rng);
+  return v;
+}
+
+// x₀ − ‖x₁‖: ≥ 0 exactly on the cone.
+double soc_margin(const Vec& x) { return x[0] - std::sqrt(sumsq(static_cast<int>(x.size()) - 1, x.data() + 1)); }
+
+// ---------------------------------------------------------------------------------------------
+// NT scaling.
+
+TEST(NonNegScaling, NtIdentities) {
+  std::mt19937 rng(11);
+  for (int d : kNonNegDims) {
+    for (int t = 0; t < kTrials; ++t) {
+      const Vec s = nonneg_interior(rng, d), z = nonneg_interior(rng, d);
+      Vec w(d), lambda(d), wz(d), wwz(d), winv_s(d), x = normal_vec(rng, d), wx(d), back(d);
+      ASSERT_TRUE(nonneg_update_scaling(d, s.data(), z.data(), w.data(), lambda.data()));
+      nonneg_mul_W(d, w.data(), z.data(), wz.data());
+      nonneg_mul_W(d, w.data(), wz.data(), wwz.data());
+      nonneg_mul_Winv(d, w.data(), s.data(), winv_s.data());
+      expect_vec_near(wwz, s, 1e-12, "W W z = s");
+      expect_vec_near(wz, lambda, 1e-12, "W z = lambda");
+      expect_vec_near(winv_s, lambda, 1e-12, "W^-1 s = lambda");
+      nonneg_mul_W(d, w.data(), x.data(), wx.data());
+      nonneg_mul_Winv(d, w.data(), wx.data(), back.data());
+      expect_vec_near(back, x, 1e-12, "W^-1 W x = x");
+    }
+  }
+}
+
+TEST(NonNegScaling, RejectsBoundaryAndExterior) {
+  Vec w(3), lambda(3);
+  const Vec inside{1.0, 2.0, 3.0};
+  for (double bad : {0.0, -1e-300, -1.0, static_cast<double>(NAN)}) {
+    Vec s = inside;
+    s[1] = bad;
+    EXPECT_FALSE(nonneg_update_scaling(3, s.data(), const_cast<double*>(inside.data()), w.data(), lambda.data())) << bad;
+    EXPECT_FALSE(nonneg_update_scaling(3, const_cast<double*>(inside.data()), s.data(), w.data(), lambda.data())) << bad;
+  }
+}
+
+// W is symmetric: ⟨W eᵢ, eⱼ⟩ = ⟨eᵢ, W eⱼ⟩, and the dense W·W equals H = η²(2wwᵀ − J).
+void dense_W(int d, const Vec& w, double eta, bool inverse, std::vector<Vec>& cols) {
+  cols.assign(d, Vec(d));
+  for (int j = 0; j < d; ++j) {
+    Vec e(d, 0.0);
+    e[j] = 1.0;
+    if (inverse) soc_mul_Winv(d, w.data(), eta, e.data(), cols[j].data());
+    else soc_mul_W(d, w.data(), eta, e.data(), cols[j].data());
+  }
+}
+
+TEST(SocScaling, NtIdentities) {
+  std::mt19937 rng(12);
+  for (int d : kSocDims) {
+    SCOPED_TRACE(d);
+    for (int t = 0; t < kTrials; ++t) {
+      const Vec s = soc_interior(rng, d), z = soc_interior(rng, d), x = normal_vec(rng, d);
+      Vec w(d), lambda(d), wz(d), wwz(d), winv_s(d), wx(d), back(d), back2(d), winv_x(d);
+      double eta = 0.0;
+      ASSERT_TRUE(soc_update_scaling(d, s.data(), z.data(), w.data(), eta, lambda.data()));
+      ASSERT_GT(eta, 0.0);
+      // w lies on the hyperboloid wᵀJw = 1 with w₀ > 0.
+      EXPECT_NEAR(w[0] * w[0] - sumsq(d - 1, w.data() + 1), 1.0, 1e-12 * w[0] * w[0]);
+      soc_mul_W(d, w.data(), eta, z.data(), wz.data());
+      soc_mul_W(d, w.data(), eta, wz.data(), wwz.data());
+      soc_mul_Winv(d, w.data(), eta, s.data(), winv_s.data());
+      const double scale = max_abs(s) + max_abs(z);
+      expect_vec_near(wwz, s, 1e-12 * scale, "W W z = s");
+      expect_vec_near(wz, lambda, 1e-12 * scale, "W z = lambda");
+      expect_vec_near(winv_s, lambda, 1e-12 * scale, "W^-1 s = lambda");
+      // λ is strictly inside the cone (it is the scaled point).
+      EXPECT_GT(soc_margin(lambda), 0.0);
+      soc_mul_W(d, w.data(), eta, x.data(), wx.data());
+      soc_mul_Winv(d, w.data(), eta, wx.data(), back.data());
+      expect_vec_near(back, x, 1e-12 * scale, "W^-1 W x = x");
+      soc_mul_Winv(d, w.data(), eta, x.data(), winv_x.data());
+      soc_mul_W(d, w.data(), eta, winv_x.data(), back2.data());
+      expect_vec_near(back2, x, 1e-12 * scale, "W W^-1 x = x");
+
+      std::vector<Vec> W, Wi;
+      dense_W(d, w, eta, false, W);
+      dense_W(d, w, eta, true, Wi);
+      for (int i = 0; i < d; ++i)
+        for (int j = 0; j < d; ++j) {
+          EXPECT_NEAR(W[j][i], W[i][j], 1e-12 * scale) << "W symmetric at " << i << "," << j;
+          EXPECT_NEAR(Wi[j][i], Wi[i][j], 1e-12 * scale) << "W^-1 symmetric at " << i << "," << j;
+        }
+    }
+  }
+}
+
+TEST(SocScaling, RejectsBoundaryAndExterior) {
+  std::mt19937 rng(13);
+  for (int d : kSocDims) {
+    SCOPED_TRACE(d);
+    const Vec inside = soc_interior(rng, d);
+    Vec boundary = inside, outside = inside, negative = inside;
+    boundary[0] = std::sqrt(sumsq(d - 1, boundary.data() + 1));  // det = 0 exactly
+    outside[0] = boundary[0] - 0.1;
+    for (double& v : negative) v = -v;  // inside −Q: det > 0 but x₀ < 0
+    Vec w(d), lambda(d);
+    double eta = 0.0;
+    for (const Vec* bad : {&boundary, &outside, &negative}) {
+      EXPECT_FALSE(soc_update_scaling(d, const_cast<double*>(bad->data()), const_cast<double*>(inside.data()), w.data(), eta, lambda.data()));
+      EXPECT_FALSE(soc_update_scaling(d, const_cast<double*>(inside.data()), const_cast<double*>(bad->data()), w.data(), eta, lambda.data()));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jordan algebra.
+
+TEST(JordanAlgebra, DivUndoesMulAndIdentity) {
+  std::mt19937 rng(14);
+  for (int d : kSocDims) {
+    SCOPED_TRACE(d);
+    for (int t = 0; t < kTrials; ++t) {
+      const Vec lambda = soc_interior(rng, d), v = normal_vec(rng, d);
+      Vec prod(d), back(d), e(d, 0.0), le(d);
+      e[0] = 1.0;
+      soc_jordan_mul(d, lambda.data(), v.data(), prod.data());
+      soc_jordan_div(d, lambda.data(), prod.data(), back.data());
+      // λ\· has condition number ~ λ₀/(λ₀ − ‖λ₁‖) ≤ ~ (‖λ₁‖ + 2)/0.05 ≈ 200 here.
+      expect_vec_near(back, v, 1e-11 * max_abs(lambda), "lambda \\ (lambda o v) = v");
+      soc_jordan_div(d, lambda.data(), prod.data(), prod.data());  // documented: y may alias v
+      expect_vec_near(prod, v, 1e-11 * max_abs(lambda), "aliased jordan_div");
+      soc_jordan_mul(d, lambda.data(), e.data(), le.data());
+      expect_vec_near(le, lambda, 0.0, "lambda o e = lambda");  // exact: products with 0 and 1
+    }
+  }
+  for (int d : kNonNegDims) {
+    const Vec lambda = nonneg_interior(rng, d), v = normal_vec(rng, d);
+    Vec prod(d), back(d), e(d, 1.0), le(d);
+    nonneg_jordan_mul(d, lambda.data(), v.data(), prod.data());
+    nonneg_jordan_div(d, lambda.data(), prod.data(), back.data());
+    expect_vec_near(back, v, 1e-14, "nonneg div(mul)");
+    nonneg_jordan_mul(d, lambda.data(), e.data(), le.data());
+    expect_vec_near(le, lambda, 0.0, "nonneg lambda o e");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step length vs bisection on membership.
+
+// The largest α in [0, hi] with inside(α), for a membership test that holds on an interval
+// [0, α*] (true for convex cones along a ray from an interior point).
+template <class F>
+double bisect(F inside, double hi) {
+  if (inside(hi)) return hi;
+  double lo = 0.0;
+  for (int it = 0; it < 200 && hi - lo > 1e-16 * hi; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (inside(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+TEST(StepLength, NonNegMatchesBisection) {
+  std::mt19937 rng(15);
+  for (int d : kNonNegDims) {
+    for (int t = 0; t < kTrials; ++t) {
+      const Vec x = nonneg_interior(rng, d), dx = normal_vec(rng, d);
+      const double amax = 1e6;
+      const double got = nonneg_step_length(d, x.data(), dx.data(), amax);
+      const double ref = bisect([&](double a) {
+        for (int i = 0; i < d; ++i) if (x[i] + a * dx[i] < 0.0) return false;
+        return true;
+      }, amax);
+      EXPECT_NEAR(got, ref, 1e-9 * ref) << "d " << d;
+      EXPECT_EQ(nonneg_step_length(d, x.data(), dx.data(), 0.5 * got), 0.5 * got) << "capped";
+      Vec up(d);
+      for (int i = 0; i < d; ++i) up[i] = std::abs(dx[i]);
+      EXPECT_EQ(nonneg_step_length(d, x.data(), up.data(), amax), amax) << "stays inside";
+    }
+  }
+}
+
+TEST(StepLength, SocMatchesBisection) {
+  std::mt19937 rng(16);
+  for (int d : {2, 3, 5, 20}) {  // d = 1 (Q¹ = ℝ₊) has its own test below
+    SCOPED_TRACE(d);
+    for (int t = 0; t < 4 * kTrials; ++t) {
+      const Vec x = soc_interior(rng, d), dx = normal_vec(rng, d);
+      const double amax = 1e6;
+      const double got = soc_step_length(d, x.data(), dx.data(), amax);
+      const double ref = bisect([&](double a) {
+        Vec y(d);
+        for (int i = 0; i < d; ++i) y[i] = x[i] + a * dx[i];
+        return soc_margin(y) >= 0.0;
+      }, amax);
+      // Membership is evaluated with O(ε·‖x‖) error, the root of a transversal crossing moves
+      // by that over the slope, so 1e-9 relative is generous except for near-tangent rays.
+      EXPECT_NEAR(got, ref, 1e-9 * std::max(ref, 1e-3)) << "trial " << t;
+      EXPECT_EQ(soc_step_length(d, x.data(), dx.data(), 0.5 * ref), 0.5 * ref) << "capped";
+    }
+  }
+}
+
+TEST(StepLength, SocDirectionsInsideTheConeGiveAlphaMax) {
+  std::mt19937 rng(17);
+  for (int d : kSocDims) {
+    for (int t = 0; t < kTrials; ++t) {
+      const Vec x = soc_interior(rng, d), dx = soc_interior(rng, d);
+      EXPECT_EQ(soc_step_length(d, x.data(), dx.data(), 1e6), 1e6) << "d " << d;
+      EXPECT_EQ(soc_step_length(d, x.data(), dx.data(), 3.0), 3.0) << "d " << d;
+    }
+  }
+}
+
+// Q¹ = {t ≥ 0} = ℝ₊: the SOC step length must agree with the NonNeg one. det(x + α dx) =
+// (x₀ + α dx₀)² always has a double root, so this exercises the b² − 4ac ≈ 0 branch.
+// KNOWN BUG (kernels/cones/soc.hpp, soc_step_length): b² − 4ac rounds to a tiny negative number
+// for about half of all decreasing directions, and the function then returns alpha_max
+// ("the whole ray stays inside") although the ray leaves the cone at −x₀/dx₀.
+TEST(StepLength, SocDim1EqualsNonNeg) {
+  {
+    const double x[1] = {0.1}, dx[1] = {-0.3};  // b² − 4ac = −8.7e-19 in double precision
+    EXPECT_NEAR(soc_step_length(1, x, dx, 1e6), 1.0 / 3.0, 1e-12);
+  }
+  std::mt19937 rng(22);
+  std::uniform_real_distribution<double> u(0.05, 5.0);
+  int wrong = 0;
+  for (int t = 0; t < 200; ++t) {
+    const double x[1] = {u(rng)}, dx[1] = {-u(rng)};
+    const double want = nonneg_step_length(1, x, dx, 1e6);
+    const double got = soc_step_length(1, x, dx, 1e6);
+    // The double-root formula loses about half the digits (√ε ≈ 1e-8) even when it does not
+    // fail outright, so the tolerance here is loose: 1e-6 relative.
+    if (!(std::abs(got - want) <= 1e-6 * want)) ++wrong;
+    const double up[1] = {u(rng)};
+    EXPECT_EQ(soc_step_length(1, x, up, 1e6), 1e6);
+  }
+  EXPECT_EQ(wrong, 0) << "of 200 random decreasing directions in Q^1";
+}
+
+// Along dx = −x the ray leaves the cone through the apex at α = 1: det(x + α dx) = (1−α)²·det x
+// has a double root, where the discriminant b² − 4ac is 0 only up to rounding. For d = 1
+// (Q¹ = ℝ₊) every decreasing direction is of this kind.
+TEST(StepLength, SocDoubleRootThroughTheApex) {
+  std::mt19937 rng(18);
+  for (int d : kSocDims) {
+    SCOPED_TRACE(d);
+    for (int t = 0; t < kTrials; ++t) {
+      const Vec x = soc_interior(rng, d);
+      Vec dx = x;
+      std::uniform_real_distribution<double> k(0.1, 10.0);
+      const double scale = k(rng);
+      for (double& v : dx) v *= -scale;
+      const double got = soc_step_length(d, x.data(), dx.data(), 1e6);
+      EXPECT_NEAR(got, 1.0 / scale, 1e-6 / scale) << "trial " << t << " x0 " << x[0];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SOC Hessian block: dense form and sparse expansion.
+
+TEST(SocHessian, DenseAndExpandedFormsEqualWW) {
+  std::mt19937 rng(19);
+  for (int d : kSocDims) {
+    SCOPED_TRACE(d);
+    for (int t = 0; t < kTrials; ++t) {
+      const Vec s = soc_interior(rng, d), z = soc_interior(rng, d);
+      Vec w(d), lambda(d);
+      double eta = 0.0;
+      ASSERT_TRUE(soc_update_scaling(d, s.data(), z.data(), w.data(), eta, lambda.data()));
+      std::vector<Vec> W;
+      dense_W(d, w, eta, false, W);
+      const SocExpansion ex = soc_expansion(d, w.data());
+      Vec u(d), v(d, 0.0);
+      u[0] = ex.u0;
+      for (int i = 1; i < d; ++i) u[i] = ex.u1 * w[i], v[i] = ex.v1 * w[i];
+      const double e2 = eta * eta;
+      double hmax = 0.0;
+      for (int i = 0; i < d; ++i) hmax = std::max(hmax, std::abs(e2 * soc_H_entry(w.data(), i, i)));
+      for (int i = 0; i < d; ++i) {
+        for (int j = 0; j < d; ++j) {
+          double ww = 0.0;  // (W·W)ᵢⱼ = Σₖ Wᵢₖ Wₖⱼ, W[k] is column k
+          for (int k = 0; k < d; ++k) ww += W[k][i] * W[j][k];
+          const double h = e2 * soc_H_entry(w.data(), i, j);
+          const double dij = (i == j) ? (i == 0 ? ex.d0 : 1.0) : 0.0;
+          const double hexp = e2 * (dij + u[i] * u[j] - v[i] * v[j]);
+          EXPECT_NEAR(h, ww, 1e-12 * hmax) << "H vs WW at " << i << "," << j;
+          EXPECT_NEAR(hexp, h, 1e-12 * hmax) << "expansion vs H at " << i << "," << j;
+        }
+      }
+      // D − vvᵀ ≻ 0 (quasidefiniteness of the expanded KKT): dense Cholesky must succeed with
+      // pivots bounded away from zero (the smallest is ≥ d0·(1 − ...) > 0 analytically).
+      std::vector<Vec> M(d, Vec(d));
+      for (int i = 0; i < d; ++i)
+        for (int j = 0; j < d; ++j)
+          M[i][j] = ((i == j) ? (i == 0 ? ex.d0 : 1.0) : 0.0) - v[i] * v[j];
+      for (int k = 0; k < d; ++k) {
+        for (int p = 0; p < k; ++p) M[k][k] -= M[k][p] * M[k][p];
+        ASSERT_GT(M[k][k], 1e-12) << "D - vv^T not positive definite at pivot " << k;
+        M[k][k] = std::sqrt(M[k][k]);
+        for (int i = k + 1; i < d; ++i) {
+          for (int p = 0; p < k; ++p) M[i][k] -= M[i][p] * M[k][p];
+          M[i][k] /= M[k][k];
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Composite cone table.
+
+struct Table {
+  std::vector<int> kind, offset, dim;
+  int degree = 0, m = 0;
+  void add(int k, int d) {
+    kind.push_back(k), offset.push_back(m), dim.push_back(d);
+    degree += (k == kNonNegCone) ? d : (k == kSocCone ? 1 : 0);
+    m += d;
+  }
+  ConeTable view() const {
+    return {static_cast<int>(kind.size()), kind.data(), offset.data(), dim.data(), degree};
+  }
+};
+
+Table mixed_table() {
+  Table t;
+  t.add(kZeroCone, 3);
+  t.add(kNonNegCone, 4);
+  t.add(kSocCone, 1);
+  t.add(kSocCone, 3);
+  t.add(kZeroCone, 1);
+  t.add(kSocCone, 20);
+  t.add(kNonNegCone, 2);
+  return t;
+}
+
+double min_margin(const Table& t, const Vec& v) {
+  double a = INFINITY;
+  for (size_t c = 0; c < t.kind.size(); ++c) {
+    const int o = t.offset[c], d = t.dim[c];
+    if (t.kind[c] == kNonNegCone) {
+      for (int i = 0; i < d; ++i) a = std::min(a, v[o + i]);
+    } else if (t.kind[c] == kSocCone) {
+      a = std::min(a, soc_margin(Vec(v.begin() + o, v.begin() + o + d)));
+    }
+  }
+  return a;
+}
+
+TEST(ConeTable, ShiftToInteriorPlacesVectorsStrictlyInside) {
+  std::mt19937 rng(20);
+  const Table t = mixed_table();
+  const ConeTable k = t.view();
+  for (int trial = 0; trial < kTrials; ++trial) {
+    for (bool primal : {true, false}) {
+      const Vec v0 = normal_vec(rng, t.m, 3.0);
+      Vec v = v0;
+      cones_shift_to_interior(k, v.data(), primal);
+      EXPECT_GE(min_margin(t, v), 1.0 - 1e-12) << "every margin ≥ target ≥ 1";
+      // Independently: the common shift moves the smallest margin α to max(α, target), with
+      // target = max(1, 0.1·β/ν) and β the sum of positive margins (per NonNeg entry, per SOC).
+      double alpha0 = INFINITY, beta0 = 0.0;
+      for (size_t c = 0; c < t.kind.size(); ++c) {
+        const int o = t.offset[c], d = t.dim[c];
+        if (t.kind[c] == kNonNegCone) {
+          for (int i = 0; i < d; ++i) alpha0 = std::min(alpha0, v0[o + i]), beta0 += std::max(v0[o + i], 0.0);
+        } else if (t.kind[c] == kSocCone) {
+          const double a = soc_margin(Vec(v0.begin() + o, v0.begin() + o + d));
+          alpha0 = std::min(alpha0, a), beta0 += std::max(a, 0.0);
+        }
+      }
+      const double target = std::max(1.0, 0.1 * beta0 / t.degree);
+      EXPECT_NEAR(min_margin(t, v), std::max(alpha0, target), 1e-12 * (1.0 + max_abs(v0)));
+      for (size_t c = 0; c < t.kind.size(); ++c) {
+        const int o = t.offset[c];
+        for (int i = 0; i < t.dim[c]; ++i) {
+          if (t.kind[c] == kZeroCone) {
+            EXPECT_EQ(v[o + i], primal ? 0.0 : v0[o + i]) << "zero cone row " << o + i;
+          } else if (t.kind[c] == kSocCone && i > 0) {
+            EXPECT_EQ(v[o + i], v0[o + i]) << "only t shifts";
+          }
+        }
+      }
+    }
+  }
+  // Already deep inside (margins ≥ target): unchanged.
+  Vec deep(t.m, 0.0);
+  for (size_t c = 0; c < t.kind.size(); ++c)
+    if (t.kind[c] != kZeroCone) {
+      const int count = (t.kind[c] == kSocCone) ? 1 : t.dim[c];
+      for (int i = 0; i < count; ++i) deep[t.offset[c] + i] = 2.0;
+    }
+  Vec copy_of = deep;
+  cones_shift_to_interior(k, copy_of.data(), false);
+  EXPECT_EQ(copy_of, deep);
+}
+
+TEST(ConeTable, StepLengthIsMinimumOverConesAndScalingIsPerCone) {
+  std::mt19937 rng(21);
+  const Table t = mixed_table();
+  const ConeTable k = t.view();
+  for (int trial = 0; trial < kTrials; ++trial) {
+    Vec x(t.m), s(t.m), z(t.m), dx = normal_vec(rng, t.m);
+    double want = 1e6;
+    for (size_t c = 0; c < t.kind.size(); ++c) {
+      const int o = t.offset[c], d = t.dim[c];
+      const Vec xi = t.kind[c] == kSocCone ? soc_interior(rng, d) : nonneg_interior(rng, d);
+      const Vec si = t.kind[c] == kSocCone ? soc_interior(rng, d) : nonneg_interior(rng, d);
+      const Vec zi = t.kind[c] == kSocCone ? soc_interior(rng, d) : nonneg_interior(rng, d);
+      std::copy(xi.begin(), xi.end(), x.begin() + o);
+      std::copy(si.begin(), si.end(), s.begin() + o);
+      std::copy(zi.begin(), zi.end(), z.begin() + o);
+      if (t.kind[c] == kZeroCone) dx[o] = -1e9;  // zero cones impose nothing
+      if (t.kind[c] == kNonNegCone) want = std::min(want, nonneg_step_length(d, xi.data(), dx.data() + o, 1e6));
+      if (t.kind[c] == kSocCone) want = std::min(want, soc_step_length(d, xi.data(), dx.data() + o, 1e6));
+    }
+    EXPECT_EQ(cones_step_length(k, x.data(), dx.data(), 1e6), want);
+    EXPECT_EQ(cones_step_length(k, x.data(), dx.data(), 0.25 * want), 0.25 * want);
+
+    Vec w(t.m), eta(t.kind.size()), lambda(t.m), wz(t.m), winv_s(t.m);
+    for (size_t c = 0; c < t.kind.size(); ++c)
+      if (t.kind[c] == kZeroCone) {
+        for (int i = 0; i < t.dim[c]; ++i) s[t.offset[c] + i] = 0.0;
+      }
+    ASSERT_TRUE(cones_update_scaling(k, s.data(), z.data(), w.data(), eta.data(), lambda.data()));
+    cones_mul_W(k, w.data(), eta.data(), z.data(), wz.data(), false);
+    cones_mul_W(k, w.data(), eta.data(), s.data(), winv_s.data(), true);
+    const double scale = max_abs(s) + max_abs(z);
+    expect_vec_near(wz, lambda, 1e-12 * scale, "composite W z = lambda");
+    expect_vec_near(winv_s, lambda, 1e-12 * scale, "composite W^-1 s = lambda");
+    // A non-interior NonNeg entry makes the composite scaling fail.
+    s[t.offset[1] + 2] = -1.0;
+    EXPECT_FALSE(cones_update_scaling(k, s.data(), z.data(), w.data(), eta.data(), lambda.data()));
+  }
+}
+
+}  // namespace
+}  // namespace batchcone::kernels
