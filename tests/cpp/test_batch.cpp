@@ -48,12 +48,12 @@ TEST(Batch, CopiesOfOneFixtureMatchTheSingleSolve) {
     const Structure st = make_structure(f.spec);
     const int n = st.n(), m = st.m();
     const Result one = solve_fixture(f);
-    const Result shared = solve_values(st, B, f.P_vals.data(), 0, f.c.data(), 0, f.A_vals.data(), 0,
-                                       f.b.data(), 0);
+    const Result shared =
+        solve_values(st, B, f.P_vals.data(), 0, f.c.data(), 0, f.A_vals.data(), 0, f.b.data(), 0);
     const std::vector<double> P = repeat(f.P_vals, B), c = repeat(f.c, B), A = repeat(f.A_vals, B),
                               b = repeat(f.b, B);
-    const Result copied = solve_values(st, B, P.data(), kDense, c.data(), kDense, A.data(), kDense,
-                                       b.data(), kDense);
+    const Result copied =
+        solve_values(st, B, P.data(), kDense, c.data(), kDense, A.data(), kDense, b.data(), kDense);
     for (int k = 0; k < B; ++k) {
       expect_same_problem(shared, k, one, 0, n, m);
       expect_same_problem(copied, k, one, 0, n, m);
@@ -95,9 +95,9 @@ TEST(Batch, PerturbedBatchEqualsIndividualSolves) {
                                         kDense, v.b.data(), kDense);
       for (int k = 0; k < B; ++k) {
         SCOPED_TRACE(k);
-        const Result alone = solve_values(st, 1, v.P.data() + k * st.nnz_P(), kDense,
-                                          v.c.data() + k * n, kDense, v.A.data() + k * st.nnz_A(),
-                                          kDense, v.b.data() + k * m, kDense);
+        const Result alone =
+            solve_values(st, 1, v.P.data() + k * st.nnz_P(), kDense, v.c.data() + k * n, kDense,
+                         v.A.data() + k * st.nnz_A(), kDense, v.b.data() + k * m, kDense);
         expect_same_problem(batch, k, alone, 0, n, m);
         solved += batch.status[k] == static_cast<int>(Status::Solved);
         ++total;
@@ -125,7 +125,8 @@ TEST(Batch, SharedMatricesWithPerProblemVectorsEqualCopies) {
       // stride skips padding.
       const int n = st.n(), m = st.m();
       std::vector<double> cpad(static_cast<size_t>(B) * (n + 3), NAN);
-      for (int k = 0; k < B; ++k) std::copy(v.c.begin() + k * n, v.c.begin() + (k + 1) * n, cpad.begin() + k * (n + 3));
+      for (int k = 0; k < B; ++k)
+        std::copy(v.c.begin() + k * n, v.c.begin() + (k + 1) * n, cpad.begin() + k * (n + 3));
       const Result strided = solve_values(st, B, f.P_vals.data(), 0, cpad.data(), n + 3,
                                           f.A_vals.data(), 0, v.b.data(), m);
       for (int k = 0; k < B; ++k) {
@@ -237,7 +238,9 @@ TEST(Batch, IterationLimit) {
         for (double v : r.x) EXPECT_TRUE(std::isfinite(v));
         for (double v : r.z) EXPECT_TRUE(std::isfinite(v));
         for (double v : r.s) EXPECT_TRUE(std::isfinite(v));
-        if (st == Status::MaxIterations || st == Status::AlmostSolved) EXPECT_TRUE(std::isfinite(r.objective[0]));
+        if (st == Status::MaxIterations || st == Status::AlmostSolved) {
+          EXPECT_TRUE(std::isfinite(r.objective[0]));
+        }
       }
     }
   }
@@ -254,12 +257,14 @@ TEST(Batch, OneRowSocsBehaveLikeNonNeg) {
     for (const Cone& k : f.spec.cones) {
       if (k.kind == ConeKind::NonNeg)
         for (int i = 0; i < k.dim; ++i) g.spec.cones.push_back({ConeKind::SOC, 1});
-      else g.spec.cones.push_back(k);
+      else
+        g.spec.cones.push_back(k);
     }
     const Result a = solve_fixture(f), b = solve_fixture(g);
     ASSERT_EQ(static_cast<Status>(a.status[0]), Status::Solved);
     EXPECT_EQ(static_cast<Status>(b.status[0]), Status::Solved)
-        << to_string(static_cast<Status>(b.status[0])) << " after " << b.iterations[0] << " iterations";
+        << to_string(static_cast<Status>(b.status[0])) << " after " << b.iterations[0]
+        << " iterations";
     EXPECT_NEAR(b.objective[0], a.objective[0], 1e-6 * std::max(1.0, std::abs(a.objective[0])));
   }
 }

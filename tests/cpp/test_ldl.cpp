@@ -73,7 +73,8 @@ Values random_values(std::mt19937& rng, const detail::Symbolic& sym) {
   Vec sv(s.m), zv(s.m);
   for (int c = 0; c < k.count; ++c) {
     const int o = k.offset[c], d = k.dim[c];
-    for (int i = 0; i < d; ++i) sv[o + i] = (k.kind[c] == kernels::kZeroCone) ? 0.0 : u(rng), zv[o + i] = u(rng);
+    for (int i = 0; i < d; ++i)
+      sv[o + i] = (k.kind[c] == kernels::kZeroCone) ? 0.0 : u(rng), zv[o + i] = u(rng);
     if (k.kind[c] == kernels::kSocCone) {
       for (int i = 1; i < d; ++i) sv[o + i] = g(rng), zv[o + i] = g(rng);
       sv[o] = std::sqrt(kernels::sumsq(d - 1, sv.data() + o + 1)) + u(rng);
@@ -171,7 +172,8 @@ Factors factor(const detail::Symbolic& sym, Vec& kx, const LdlRegularization& re
   const kernels::LdlPlan pl = sym.plan();
   Factors f{Vec(sym.factor.li.size()), Vec(pl.n), Vec(pl.n), 0};
   Vec y(pl.n, 0.0);
-  f.bumps = kernels::ldl_factor(pl, kx.data(), f.lx.data(), f.d.data(), f.dinv.data(), y.data(), reg);
+  f.bumps =
+      kernels::ldl_factor(pl, kx.data(), f.lx.data(), f.d.data(), f.dinv.data(), y.data(), reg);
   for (double t : y) EXPECT_EQ(t, 0.0) << "ldl_factor must leave its work vector zero";
   return f;
 }
@@ -194,10 +196,16 @@ const std::vector<Case>& cases() {
   static const std::vector<Case> all = {
       {"nonneg", 12, {{ConeKind::NonNeg, 15}}, 0.3, 0.25},
       {"lp_no_offdiag_P", 10, {{ConeKind::NonNeg, 20}}, 0.0, 0.2},
-      {"mixed_with_expansions", 15,
-       {{ConeKind::Zero, 3}, {ConeKind::NonNeg, 6}, {ConeKind::SOC, 3}, {ConeKind::SOC, 6},
-        {ConeKind::SOC, 1}, {ConeKind::SOC, 20}},
-       0.2, 0.2},
+      {"mixed_with_expansions",
+       15,
+       {{ConeKind::Zero, 3},
+        {ConeKind::NonNeg, 6},
+        {ConeKind::SOC, 3},
+        {ConeKind::SOC, 6},
+        {ConeKind::SOC, 1},
+        {ConeKind::SOC, 20}},
+       0.2,
+       0.2},
       {"dense_soc_only", 6, {{ConeKind::SOC, 5}, {ConeKind::SOC, 4}}, 0.5, 0.6},
   };
   return all;
@@ -209,7 +217,8 @@ TEST_P(LdlTest, FactorSolveMatchesDense) {
   const Case& cs = cases()[GetParam()];
   std::mt19937 rng(100 + GetParam());
   for (int trial = 0; trial < 5; ++trial) {
-    const Structure st = make_structure(random_spec(rng, cs.n, cs.cones, cs.p_density, cs.a_density));
+    const Structure st =
+        make_structure(random_spec(rng, cs.n, cs.cones, cs.p_density, cs.a_density));
     const detail::Symbolic& sym = st.symbolic();
     const kernels::LdlPlan pl = sym.plan();
     Values v = random_values(rng, sym);
@@ -263,7 +272,9 @@ TEST_P(LdlTest, StoredMatrixIsTheIntendedKkt) {
   for (int i = 0; i < R; ++i)
     for (int j = 0; j < R; ++j) {
       double acc = K[static_cast<size_t>(i) * N + j];
-      for (int e = R; e < N; ++e) acc -= K[static_cast<size_t>(i) * N + e] * K[static_cast<size_t>(e) * N + j] / K[static_cast<size_t>(e) * N + e];
+      for (int e = R; e < N; ++e)
+        acc -= K[static_cast<size_t>(i) * N + e] * K[static_cast<size_t>(e) * N + j] /
+               K[static_cast<size_t>(e) * N + e];
       S[static_cast<size_t>(i) * R + j] = acc;
     }
   for (int e = R; e < N; ++e)
@@ -289,16 +300,19 @@ TEST_P(LdlTest, StoredMatrixIsTheIntendedKkt) {
     const int o = s.n + k.offset[c], d = k.dim[c];
     for (int i = 0; i < d; ++i) {
       at(o + i, o + i) -= kDelta;
-      if (k.kind[c] == kernels::kNonNegCone) at(o + i, o + i) -= v.w[k.offset[c] + i] * v.w[k.offset[c] + i];
+      if (k.kind[c] == kernels::kNonNegCone)
+        at(o + i, o + i) -= v.w[k.offset[c] + i] * v.w[k.offset[c] + i];
       if (k.kind[c] == kernels::kSocCone)
         for (int j = 0; j < d; ++j)
-          at(o + i, o + j) -= v.eta[c] * v.eta[c] * kernels::soc_H_entry(v.w.data() + k.offset[c], i, j);
+          at(o + i, o + j) -=
+              v.eta[c] * v.eta[c] * kernels::soc_H_entry(v.w.data() + k.offset[c], i, j);
     }
   }
   const double scale = norm_inf(T);
   for (int i = 0; i < R; ++i)
     for (int j = 0; j < R; ++j)
-      EXPECT_NEAR(S[static_cast<size_t>(i) * R + j], T[static_cast<size_t>(i) * R + j], 1e-12 * scale)
+      EXPECT_NEAR(S[static_cast<size_t>(i) * R + j], T[static_cast<size_t>(i) * R + j],
+                  1e-12 * scale)
           << "entry (" << i << ", " << j << ")";
 }
 
@@ -323,8 +337,9 @@ TEST_P(LdlTest, BatchedValueSetsEachMatchTheirDenseSolve) {
   }
   ASSERT_EQ(kx_all.size(), static_cast<size_t>(B) * nnz);
   for (int k = 0; k < B; ++k) {
-    const int bumps = kernels::ldl_factor(pl, kx_all.data() + k * nnz, lx_all.data() + k * lnz,
-                                          d_all.data() + k * N, dinv_all.data() + k * N, y.data(), kNoReg);
+    const int bumps =
+        kernels::ldl_factor(pl, kx_all.data() + k * nnz, lx_all.data() + k * lnz,
+                            d_all.data() + k * N, dinv_all.data() + k * N, y.data(), kNoReg);
     EXPECT_EQ(bumps, 0);
   }
   for (int k = 0; k < B; ++k) {
@@ -379,7 +394,9 @@ TEST_P(LdlTest, RefinementRemovesStaticRegularizationError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, LdlTest, ::testing::Range(0, 4),
-                         [](const ::testing::TestParamInfo<int>& i) { return std::string(cases()[i.param].name); });
+                         [](const ::testing::TestParamInfo<int>& i) {
+                           return std::string(cases()[i.param].name);
+                         });
 
 TEST(Ldl, DynamicRegularizationReplacesZeroPivotsAndNaNFails) {
   // n = 1, a zero cone row that A does not touch: its pivot is exactly 0.

@@ -133,7 +133,8 @@ TEST(StructureErrors, ConeFaults) {
   expect_spec_invalid(s, AllOf(HasSubstr("cones[2]"), HasSubstr("SOC"), HasSubstr("dimension 0")));
   s = valid_spec();
   s.cones[1].dim = -3;
-  expect_spec_invalid(s, AllOf(HasSubstr("cones[1]"), HasSubstr("NonNeg"), HasSubstr("dimension -3")));
+  expect_spec_invalid(s,
+                      AllOf(HasSubstr("cones[1]"), HasSubstr("NonNeg"), HasSubstr("dimension -3")));
   s = valid_spec();
   s.cones[2].dim = 3;
   expect_spec_invalid(s, AllOf(HasSubstr("sum to 5"), HasSubstr("m = 4")));
@@ -160,10 +161,15 @@ struct Batch {
       A.insert(A.end(), {1.0, -1.0, 1.0, -1.0, 0.5, 0.2});
       b.insert(b.end(), {1.0, 2.0, 3.0, 0.5});
     }
-    x.resize(B * 3), z.resize(B * 4), s.resize(B * 4), obj.resize(B), status.resize(B), iters.resize(B);
+    x.resize(B * 3), z.resize(B * 4), s.resize(B * 4), obj.resize(B), status.resize(B),
+        iters.resize(B);
   }
-  BatchData data() { return {B, P.data(), kDense, c.data(), kDense, A.data(), kDense, b.data(), kDense}; }
-  BatchSolution out() { return {x.data(), z.data(), s.data(), status.data(), iters.data(), obj.data()}; }
+  BatchData data() {
+    return {B, P.data(), kDense, c.data(), kDense, A.data(), kDense, b.data(), kDense};
+  }
+  BatchSolution out() {
+    return {x.data(), z.data(), s.data(), status.data(), iters.data(), obj.data()};
+  }
 };
 
 TEST(SolveErrors, ValidBatchSolves) {
@@ -179,8 +185,10 @@ TEST(SolveErrors, NonFiniteInputsNameArrayEntryAndProblem) {
     for (const char* name : {"P_vals", "c", "A_vals", "b"}) {
       SCOPED_TRACE(std::string(name) + " " + what[v]);
       Batch bt;
-      std::vector<double>& arr = std::string(name) == "P_vals" ? bt.P : std::string(name) == "c" ? bt.c
-                                 : std::string(name) == "A_vals" ? bt.A : bt.b;
+      std::vector<double>& arr = std::string(name) == "P_vals"   ? bt.P
+                                 : std::string(name) == "c"      ? bt.c
+                                 : std::string(name) == "A_vals" ? bt.A
+                                                                 : bt.b;
       const int len = static_cast<int>(arr.size()) / bt.B;
       arr[3 * len + 1] = bad[v];  // entry 1 of problem 3
       expect_invalid([&] { cpu_solve(bt.st, Settings{}, bt.data(), bt.out()); },
@@ -194,7 +202,8 @@ TEST(SolveErrors, SharedInputIsCheckedOnce) {
   bt.c[2] = NAN;  // with stride 0 the only block is problem 0's
   BatchData d = bt.data();
   d.c_stride = 0;
-  expect_invalid([&] { cpu_solve(bt.st, Settings{}, d, bt.out()); }, HasSubstr("c[2] of problem 0 is NaN"));
+  expect_invalid([&] { cpu_solve(bt.st, Settings{}, d, bt.out()); },
+                 HasSubstr("c[2] of problem 0 is NaN"));
   // Values past the shared block are never read, so non-finite garbage there is fine.
   Batch ok;
   ok.b[ok.b.size() - 1] = NAN;
