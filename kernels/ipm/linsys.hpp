@@ -31,7 +31,6 @@ BC_HD bool factor_kkt(const Context& cx, const State<V>& st) {
                     kkt_regularization(cx, st)) >= 0;
 }
 
-template <class V>
 BC_HD RefinementSettings refinement(const Context& cx) {
   const Settings& s = cx.settings;
   return {s.iterative_refinement_enable ? s.iterative_refinement_max_iter : 0,
@@ -43,7 +42,7 @@ BC_HD RefinementSettings refinement(const Context& cx) {
 template <class V, class R, class S>
 BC_HD bool solve_kkt(const Context& cx, const State<V>& st, R rx, R rz, S x, S z) {
   return kkt_solve(cx.plan, cx.maps, st.kx, st.lx, st.pinv, rx, rz, x, z, st.irwork,
-                   refinement<V>(cx));
+                   refinement(cx));
 }
 
 }  // namespace batchcone::kernels

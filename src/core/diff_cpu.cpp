@@ -19,6 +19,24 @@ void check_solution(const Structure& s, int batch, const SolutionView& sol) {
   core::check_input("solution s", sol.s, kDense, s.m(), batch);
 }
 
+// Checks shared by both derivative calls: settings, data and the solution.
+void check_common(const Structure& st, const Settings& settings, const BatchData& data,
+                  const SolutionView& sol) {
+  validate(settings);
+  core::check_data(st, data);
+  check_solution(st, data.batch, sol);
+}
+
+// After the call-specific checks: the workspace check and the backend that runs the call.
+template <class Run>
+void run_backend(const Structure& st, const Settings& settings, const BatchData& data,
+                 void* workspace, std::size_t bytes, Run&& run) {
+  core::check_workspace(workspace, bytes, cpu_derivative_workspace_bytes(st, data.batch),
+                        "cpu_derivative_workspace_bytes");
+  backend::cpu::CpuBackend be(st.symbolic(), settings, data, BatchSolution{}, workspace);
+  run(be);
+}
+
 template <class Run>
 void with_workspace(const Structure& st, int batch, void* ws, std::size_t bytes, Run&& run) {
   if (ws != nullptr) return run(ws, bytes);
@@ -36,17 +54,12 @@ std::size_t cpu_derivative_workspace_bytes(const Structure& structure, int batch
 void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& data,
              const SolutionView& sol, const SolutionCotangents& cot, const DataGradients& grad,
              void* workspace, std::size_t bytes) {
-  validate(settings);
-  core::check_data(st, data);
-  check_solution(st, data.batch, sol);
+  check_common(st, settings, data, sol);
   core::check_input("cotangent x", cot.x, kDense, st.n(), data.batch, true);
   core::check_input("cotangent z", cot.z, kDense, st.m(), data.batch, true);
   core::check_input("cotangent s", cot.s, kDense, st.m(), data.batch, true);
   if (data.batch == 0) return;
-  core::check_workspace(workspace, bytes, cpu_derivative_workspace_bytes(st, data.batch),
-                        "cpu_derivative_workspace_bytes");
-  backend::cpu::CpuBackend be(st.symbolic(), settings, data, BatchSolution{}, workspace);
-  be.vjp(sol, cot, grad);
+  run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.vjp(sol, cot, grad); });
 }
 
 void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& data,
@@ -59,9 +72,7 @@ void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& dat
 void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& data,
              const SolutionView& sol, const DataTangents& tan, const SolutionTangents& out,
              void* workspace, std::size_t bytes) {
-  validate(settings);
-  core::check_data(st, data);
-  check_solution(st, data.batch, sol);
+  check_common(st, settings, data, sol);
   core::check_input("tangent P_vals", tan.P_vals, tan.P_stride, st.nnz_P(), data.batch, true);
   core::check_input("tangent c", tan.c, tan.c_stride, st.n(), data.batch, true);
   core::check_input("tangent A_vals", tan.A_vals, tan.A_stride, st.nnz_A(), data.batch, true);
@@ -69,10 +80,7 @@ void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& dat
   if (data.batch == 0) return;
   if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && (out.z == nullptr || out.s == nullptr)))
     core::fail("an output pointer (x, z or s tangent) is null");
-  core::check_workspace(workspace, bytes, cpu_derivative_workspace_bytes(st, data.batch),
-                        "cpu_derivative_workspace_bytes");
-  backend::cpu::CpuBackend be(st.symbolic(), settings, data, BatchSolution{}, workspace);
-  be.jvp(sol, tan, out);
+  run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.jvp(sol, tan, out); });
 }
 
 void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& data,
