@@ -2,21 +2,34 @@
 // Derivatives of one problem's solution (x, z, s) with respect to its data (P, c, A, b).
 //
 // At the solution, with H the NT scaling (Hz = s, ds = −H dz on the central path),
-//   K = [ P   Aᵀ ]       JVP:  K [dx; dz] = [−dP x − dAᵀz − dc ; db − dA x],   ds = −H dz
-//       [ A  −H  ]       VJP:  K [w_x; w_z] = [x̄ ; z̄ − H s̄],
+//   K = [ P   Aᵀ ]       JVP:  K [dx; dz] = [−dP x − dAᵀz − dc ; r_z],   r_z = db − dA x,
+//       [ A  −H  ]             ds = −H dz = r_z − A dx   (the second form never multiplies a tiny
+//                              dz by a huge H entry, so it keeps ds accurate on inactive rows)
+//                        VJP:  K [u_x; u_z] = [x̄ − Aᵀs̄ ; z̄],  w = (u_x, u_z + s̄),
 //   c̄ = −w_x,  b̄ = w_z,  Ā_ij = −(z_i w_x,j + w_z,i x_j),  P̄_ij = −½(w_x,i x_j + x_i w_x,j)
 // (P̄ on the full symmetric P; an off-diagonal entry of triu(P) stands for two and gets twice).
 // The VJP is the exact transpose of the JVP because K is symmetric.
 //
 // Solves run in the solver's equilibrated coordinates: with S = diag(√c·D, E/√c) the
 // factored matrix is K̃ = S K S (P̃ = cDPD, Ã = EAD, H̃ = EHE/c is the NT scaling of the scaled
-// pair s̃ = Es, z̃ = cE⁻¹z), so K⁻¹r = S K̃⁻¹(S r). H itself is applied as c·E⁻¹H̃E⁻¹.
+// pair s̃ = Es, z̃ = cE⁻¹z), so K⁻¹r = S K̃⁻¹(S r), and A = E⁻¹ÃD⁻¹.
 #pragma once
 
 #include "equilibrate.hpp"
 #include "linsys.hpp"
 
 namespace batchcone::kernels {
+
+// The SOC scale η for the derivative. H = η²(2wwᵀ − J) acts as η² on the directions tangent
+// to a boundary pair s ≈ t(1, u), z ≈ r(1, −u), where the central-path Jacobian has curvature
+// t/r. The NT value η² = √(det s/det z) equals t/r only on the central path; at a final
+// iterate that is off-centre it can be off by a large factor, and the derivative with it.
+// (s₀ + ‖s₁‖)/(z₀ + ‖z₁‖) equals the NT η² on the central path (s = μJz/det z) and tends to t/r
+// at a boundary pair wherever the iterate is.
+template <class V>
+BC_HD double soc_central_eta(int d, V s, V z) {
+  return sqrt((s[0] + sqrt(sumsq(d - 1, s + 1))) / (z[0] + sqrt(sumsq(d - 1, z + 1))));
+}
 
 // Equilibrates the data, takes the NT scaling at the solution and factors K̃ (the state then
 // serves any number of jvp/vjp solves). False if the solution is not interior or K̃ fails.
@@ -31,30 +44,68 @@ BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const Proble
     st.z[i] = c * sol.z[i] / st.e[i];
   }
   if (!cones_update_scaling(cx.cones, st.s, st.z, st.w, st.eta, st.lambda)) return false;
+  for (int k = 0; k < cx.cones.count; ++k)
+    if (cx.cones.kind[k] == kSocCone)
+      st.eta[k] =
+          soc_central_eta(cx.cones.dim[k], st.s + cx.cones.offset[k], st.z + cx.cones.offset[k]);
   fill(cx.maps.order, st.ywork, 0.0);
   kkt_load_data(cx.maps, dm.nnz_p, st.pv, dm.nnz_a, st.av, st.kx);
   kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);
   return factor_kkt(cx, st);
 }
 
-// out ← H v = c·E⁻¹H̃E⁻¹v in the user's coordinates (H̃ = W̃W̃, W̃ symmetric). Uses work1/work2.
-template <class V, class U, class O>
-BC_HD void apply_H(const Context& cx, const State<V>& st, U v, O out) {
-  for (int i = 0; i < cx.dims.m; ++i) st.work1[i] = v[i] / st.e[i];
-  cones_mul_W(cx.cones, st.w, st.eta, st.work1, st.work2, false);
-  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.work1, false);
-  for (int i = 0; i < cx.dims.m; ++i) out[i] = st.sc->cscale * st.work1[i] / st.e[i];
+// e ← b − K̃ v in the reduced (x, z) space, with the −H̃ block applied as −W̃(W̃ v_z) rather
+// than through its stored entries: near the boundary of an SOC, H̃ = η²(2wwᵀ − J) has
+// eigenvalues ~η²‖w‖^{±2}, and forming it explicitly loses the small ones to rounding.
+// Returns ‖e‖∞. Uses work2 and dsv.
+template <class V>
+BC_HD double reduced_residual(const Context& cx, const State<V>& st, V bx, V bz, V vx, V vz, V ex,
+                              V ez) {
+  const Dims& dm = cx.dims;
+  copy(dm.n, bx, ex);
+  copy(dm.m, bz, ez);
+  csc_symv_upper(cx.P, st.pv, -1.0, vx, ex);
+  csc_gemv_t(cx.A, st.av, -1.0, vz, ex);
+  csc_gemv(cx.A, st.av, -1.0, vx, ez);
+  cones_mul_W(cx.cones, st.w, st.eta, vz, st.work2, false);
+  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.dsv, false);
+  axpy(dm.m, 1.0, st.dsv, ez);
+  return dmax(norm_inf(dm.n, ex), norm_inf(dm.m, ez));
+}
+
+// [v_x; v_z] ← K̃⁻¹ [b_x; b_z] by refinement in the reduced space (reduced_residual), each
+// correction solved with the factors of the regularized, expanded K̃ (kkt_solve). The exact
+// operator is symmetric, so the derivative solves stay transposes of each other to the
+// accuracy reached here. Arrays: b in (px, pz), result in (x2, z2), residual in (rhs_x, rhs_z).
+template <class V>
+BC_HD bool solve_reduced(const Context& cx, const State<V>& st) {
+  const Dims& dm = cx.dims;
+  if (!solve_kkt(cx, st, st.px, st.pz, st.x2, st.z2)) return false;
+  const double normb = dmax(norm_inf(dm.n, st.px), norm_inf(dm.m, st.pz));
+  double norme = reduced_residual(cx, st, st.px, st.pz, st.x2, st.z2, st.rhs_x, st.rhs_z);
+  for (int it = 0; it < 20 && norme > 1e-15 * normb; ++it) {
+    if (!solve_kkt(cx, st, st.rhs_x, st.rhs_z, st.dx, st.dz)) return false;
+    axpy(dm.n, 1.0, st.x2, st.dx);  // trial point
+    axpy(dm.m, 1.0, st.z2, st.dz);
+    const double last = norme;
+    norme = reduced_residual(cx, st, st.px, st.pz, st.dx, st.dz, st.rhs_x, st.rhs_z);
+    if (!(norme < last)) break;  // no progress: keep the previous point
+    copy(dm.n, st.dx, st.x2);
+    copy(dm.m, st.dz, st.z2);
+    if (norme > 0.5 * last) break;  // stalled
+  }
+  return all_finite(dm.n, st.x2) && all_finite(dm.m, st.z2);
 }
 
 // [dx; dz] ← K⁻¹ [rhs_x; rhs_z] = S K̃⁻¹ S [rhs_x; rhs_z], in place in (rhs_x, rhs_z).
 template <class V>
 BC_HD bool solve_unscaled(const Context& cx, const State<V>& st) {
   const double rc = sqrt(st.sc->cscale);
-  for (int j = 0; j < cx.dims.n; ++j) st.rhs_x[j] *= rc * st.d[j];
-  for (int i = 0; i < cx.dims.m; ++i) st.rhs_z[i] *= st.e[i] / rc;
-  if (!solve_kkt(cx, st, st.rhs_x, st.rhs_z, st.dx, st.dz)) return false;
-  for (int j = 0; j < cx.dims.n; ++j) st.rhs_x[j] = rc * st.d[j] * st.dx[j];
-  for (int i = 0; i < cx.dims.m; ++i) st.rhs_z[i] = st.e[i] * st.dz[i] / rc;
+  for (int j = 0; j < cx.dims.n; ++j) st.px[j] = st.rhs_x[j] * rc * st.d[j];
+  for (int i = 0; i < cx.dims.m; ++i) st.pz[i] = st.rhs_z[i] * st.e[i] / rc;
+  if (!solve_reduced(cx, st)) return false;
+  for (int j = 0; j < cx.dims.n; ++j) st.rhs_x[j] = rc * st.d[j] * st.x2[j];
+  for (int i = 0; i < cx.dims.m; ++i) st.rhs_z[i] = st.e[i] * st.z2[i] / rc;
   return true;
 }
 
@@ -68,23 +119,31 @@ BC_HD bool jvp(const Context& cx, const State<V>& st, const ProblemSolution& sol
   csc_symv_upper(cx.P, t.dp, -1.0, sol.x, st.rhs_x);
   csc_gemv_t(cx.A, t.da, -1.0, sol.z, st.rhs_x);
   csc_gemv(cx.A, t.da, -1.0, sol.x, st.rhs_z);
+  copy(dm.m, st.rhs_z, ds);  // r_z, kept for ds
   if (!solve_unscaled(cx, st)) return false;
   copy(dm.n, st.rhs_x, dx);
   copy(dm.m, st.rhs_z, dz);
-  apply_H(cx, st, st.rhs_z, ds);
-  scale(dm.m, ds, -1.0);
+  // ds = r_z − A dx, with A = E⁻¹ÃD⁻¹ from the equilibrated values.
+  for (int j = 0; j < dm.n; ++j) st.dx[j] = dx[j] / st.d[j];
+  fill(dm.m, st.work1, 0.0);
+  csc_gemv(cx.A, st.av, 1.0, st.dx, st.work1);
+  for (int i = 0; i < dm.m; ++i) ds[i] -= st.work1[i] / st.e[i];
   return true;
 }
 
 // VJP after derivative_factor: cotangents (x̄, z̄, s̄) → (P̄, c̄, Ā, b̄) in st.gp/gc/ga/gb.
+// Transpose of jvp (ds = r_z − A dx): w = K⁻¹[x̄ − Aᵀs̄; z̄] + [0; s̄].
 template <class V>
 BC_HD bool vjp(const Context& cx, const State<V>& st, const ProblemSolution& sol,
                const double* xbar, const double* zbar, const double* sbar) {
   const Dims& dm = cx.dims;
-  apply_H(cx, st, sbar, st.rhs_z);
-  for (int i = 0; i < dm.m; ++i) st.rhs_z[i] = zbar[i] - st.rhs_z[i];
-  copy(dm.n, xbar, st.rhs_x);
+  for (int i = 0; i < dm.m; ++i) st.work1[i] = sbar[i] / st.e[i];  // Aᵀs̄ = D⁻¹ÃᵀE⁻¹s̄
+  fill(dm.n, st.dx, 0.0);
+  csc_gemv_t(cx.A, st.av, 1.0, st.work1, st.dx);
+  for (int j = 0; j < dm.n; ++j) st.rhs_x[j] = xbar[j] - st.dx[j] / st.d[j];
+  copy(dm.m, zbar, st.rhs_z);
   if (!solve_unscaled(cx, st)) return false;
+  axpy(dm.m, 1.0, sbar, st.rhs_z);
   const V wx = st.rhs_x, wz = st.rhs_z;
   for (int j = 0; j < dm.n; ++j) st.gc[j] = -wx[j];
   for (int i = 0; i < dm.m; ++i) st.gb[i] = wz[i];
