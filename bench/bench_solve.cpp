@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Batched solve benchmark on the CPU backend: random feasible LP / QP / SOCP families.
-// One row per (family, n, m, batch): problems per second (median of repeats), mean iterations,
-// the worst relative primal/dual residual of the batch, and how many problems were Solved.
+// One row per (family, n, m, batch): problems per second for the solve and for solve + one VJP
+// per problem (medians of repeats), the backward/forward time ratio, mean iterations, the worst
+// relative primal/dual residual of the batch, and how many problems were Solved.
 //
 //   bench_solve                 the default table (QP n=20,m=40 and n=100,m=200; B = 1, 64, 1024)
 //   bench_solve --quick         a small smoke run (used by CI)
@@ -16,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "batchcone/diff.hpp"
 #include "batchcone/solver.hpp"
 
 namespace {
@@ -99,9 +101,23 @@ Family make_family(const std::string& kind, int n, int m, double density, int ba
 }
 
 struct Row {
-  double per_second, mean_iter, worst_res;
+  double per_second, per_second_fb, bwd_over_fwd, mean_iter, worst_res;
   int solved;
 };
+
+// Median wall time of `run` over at least 3 repeats, more while within a 0.7 s budget.
+template <class Run>
+double median_seconds(Run&& run) {
+  std::vector<double> times;
+  const auto budget = std::chrono::steady_clock::now() + std::chrono::milliseconds(700);
+  do {
+    const auto t0 = std::chrono::steady_clock::now();
+    run();
+    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  } while (times.size() < 3 || (std::chrono::steady_clock::now() < budget && times.size() < 50));
+  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  return times[times.size() / 2];
+}
 
 double worst_residual(const Family& f, int batch, const std::vector<double>& x,
                       const std::vector<double>& z, const std::vector<double>& s) {
@@ -144,16 +160,20 @@ Row run(const Family& f, const batchcone::Structure& st, int batch) {
   std::vector<char> ws(batchcone::cpu_workspace_bytes(st, batch) + 64);
   void* aligned = reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(ws.data()) + 63) & ~63ULL);
   const batchcone::Settings settings;
-  std::vector<double> times;
-  const auto budget = std::chrono::steady_clock::now() + std::chrono::milliseconds(700);
-  do {  // at least 3 repeats, more while within the time budget
-    const auto t0 = std::chrono::steady_clock::now();
-    batchcone::cpu_solve(st, settings, d, o, aligned, ws.size() - 64);
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  } while (times.size() < 3 || (std::chrono::steady_clock::now() < budget && times.size() < 50));
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  const double fwd = median_seconds(
+      [&] { batchcone::cpu_solve(st, settings, d, o, aligned, ws.size() - 64); });
+  // Backward: one VJP per problem with cotangent x̄ = 1 (the gradient of Σ x).
+  const std::vector<double> xbar(x.size(), 1.0);
+  std::vector<double> gP(f.P.size()), gc(f.c.size()), gA(f.A.size()), gb(f.b.size());
+  const double bwd = median_seconds([&] {
+    batchcone::cpu_vjp(st, settings, d, {x.data(), z.data(), s.data(), status.data()},
+                       {xbar.data(), nullptr, nullptr}, {gP.data(), gc.data(), gA.data(), gb.data()},
+                       aligned, ws.size() - 64);
+  });
   Row r{};
-  r.per_second = batch / times[times.size() / 2];
+  r.per_second = batch / fwd;
+  r.per_second_fb = batch / (fwd + bwd);
+  r.bwd_over_fwd = bwd / fwd;
   for (int k = 0; k < batch; ++k) {
     r.mean_iter += iters[k] / static_cast<double>(batch);
     r.solved += status[k] == static_cast<std::int32_t>(batchcone::Status::Solved);
@@ -168,9 +188,9 @@ void table(const std::string& kind, int n, int m, double density, const std::vec
   const batchcone::Structure st = batchcone::make_structure(f.spec);
   for (int batch : batches) {
     const Row r = run(f, st, batch);
-    std::printf("| %-4s | %4d | %4d | %5.2f | %5d | %12.1f | %6.2f | %9.1e | %5d/%-5d |\n",
-                kind.c_str(), n, st.m(), density, batch, r.per_second, r.mean_iter, r.worst_res,
-                r.solved, batch);
+    std::printf("| %-4s | %4d | %4d | %5.2f | %5d | %10.1f | %10.1f | %7.2f | %6.2f | %9.1e | %5d/%-5d |\n",
+                kind.c_str(), n, st.m(), density, batch, r.per_second, r.per_second_fb,
+                r.bwd_over_fwd, r.mean_iter, r.worst_res, r.solved, batch);
   }
 }
 
@@ -179,8 +199,8 @@ void table(const std::string& kind, int n, int m, double density, const std::vec
 int main(int argc, char** argv) {
   std::printf("batchcone CPU benchmark: %u hardware threads, all used; times are medians\n\n",
               std::thread::hardware_concurrency());
-  std::printf("| kind |    n |    m | dens. | batch |   problems/s | iters  | worst res | solved      |\n");
-  std::printf("|------|------|------|-------|-------|--------------|--------|-----------|-------------|\n");
+  std::printf("| kind |    n |    m | dens. | batch |  fwd /s    |  fwd+bwd/s | bwd/fwd | iters  | worst res | solved      |\n");
+  std::printf("|------|------|------|-------|-------|------------|------------|---------|--------|-----------|-------------|\n");
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "--quick") {
     table("qp", 20, 40, 0.2, {1, 16});

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The public CPU entry points: argument checks, then the IPM over the CPU backend.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "backend/cpu/cpu_backend.hpp"
+#include "backend/cpu/thread_pool.hpp"
 #include "batchcone/solver.hpp"
 #include "core/checks.hpp"
 #include "core/ipm.hpp"
@@ -50,8 +52,18 @@ void cpu_solve(const Structure& structure, const Settings& settings, const Batch
   if (data.batch == 0) return;
   core::check_workspace(workspace, bytes, cpu_workspace_bytes(structure, data.batch),
                         "cpu_workspace_bytes");
-  backend::cpu::CpuBackend be(structure.symbolic(), settings, data, out, workspace);
-  core::solve_batch(be);
+  // One single-threaded backend per chunk of problems: each runs the whole IPM loop on its
+  // problems with no thread hand-off per primitive; several chunks per thread balance problems
+  // that need different iteration counts.
+  Settings serial = settings;
+  serial.num_threads = 1;
+  const int chunks = std::min(data.batch, 4 * backend::cpu::thread_count(settings.num_threads));
+  backend::cpu::parallel_for(chunks, settings.num_threads, [&](int c) {
+    const backend::cpu::ProblemRange range{static_cast<int>(static_cast<long>(data.batch) * c / chunks),
+                                           static_cast<int>(static_cast<long>(data.batch) * (c + 1) / chunks)};
+    backend::cpu::CpuBackend be(structure.symbolic(), serial, data, out, workspace, range);
+    core::solve_batch(be);
+  });
 }
 
 void cpu_solve(const Structure& structure, const Settings& settings, const BatchData& data,

@@ -42,13 +42,19 @@ kernels::Context make_context(const detail::Symbolic& sym, const Settings& setti
 
 CpuBackend::CpuBackend(const detail::Symbolic& sym, const Settings& settings,
                        const BatchData& data, const BatchSolution& out, void* workspace)
+    : CpuBackend(sym, settings, data, out, workspace, ProblemRange{0, data.batch}) {}
+
+CpuBackend::CpuBackend(const detail::Symbolic& sym, const Settings& settings,
+                       const BatchData& data, const BatchSolution& out, void* workspace,
+                       ProblemRange range)
     : cx_(make_context(sym, settings)),
       layout_(kernels::make_layout(cx_.dims)),
       data_(data),
       out_(out),
       blocks_(reinterpret_cast<double*>(static_cast<char*>(workspace) + scalars_bytes(data.batch))),
       scalars_(static_cast<kernels::Scalars*>(workspace)),
-      threads_(settings.num_threads) {}
+      threads_(settings.num_threads),
+      range_(range) {}
 
 kernels::State<double*> CpuBackend::state(int k) const {
   return kernels::make_state(layout_, blocks_ + layout_.total * static_cast<long>(k), scalars_ + k);
@@ -68,8 +74,8 @@ void CpuBackend::for_active(F&& f) {
 }
 
 void CpuBackend::setup() {
-  active_.resize(data_.batch);
-  for (int k = 0; k < data_.batch; ++k) active_[k] = k;
+  active_.clear();
+  for (int k = range_.begin; k < range_.end; ++k) active_.push_back(k);
   for_active([&](int k) {
     const auto st = state(k);
     kernels::equilibrate(cx_, st, input(k));
@@ -101,7 +107,8 @@ void CpuBackend::predictor_corrector() {
 
 void CpuBackend::finalize() {
   const kernels::Dims& d = cx_.dims;
-  parallel_for(data_.batch, threads_, [&](int k) {
+  parallel_for(range_.end - range_.begin, threads_, [&](int i) {
+    const int k = range_.begin + i;
     const auto st = state(k);
     const long n = d.n, m = d.m;
     kernels::finalize(cx_, st, out_.x + k * n, out_.z + k * m, out_.s + k * m, out_.objective[k]);

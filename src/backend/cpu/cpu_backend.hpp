@@ -22,10 +22,21 @@ std::size_t workspace_bytes(const detail::Symbolic& sym, int batch);
 // The shared read-only context of a structure under given settings.
 kernels::Context make_context(const detail::Symbolic& sym, const Settings& settings);
 
+// Problems [begin, end) of the batch.
+struct ProblemRange {
+  int begin, end;
+};
+
+// The backend over a range of problems of one batch (the workspace and outputs are the whole
+// batch's). Its primitives spread the range's active problems over settings.num_threads threads;
+// solve_cpu instead runs one single-threaded backend per chunk of problems, so a whole IPM
+// iteration per problem runs without a thread hand-off between primitives.
 class CpuBackend {
  public:
   CpuBackend(const detail::Symbolic& sym, const Settings& settings, const BatchData& data,
              const BatchSolution& out, void* workspace);
+  CpuBackend(const detail::Symbolic& sym, const Settings& settings, const BatchData& data,
+             const BatchSolution& out, void* workspace, ProblemRange range);
 
   void setup();
   int check_termination();
@@ -57,6 +68,7 @@ class CpuBackend {
   double* blocks_;
   kernels::Scalars* scalars_;
   int threads_;
+  ProblemRange range_;
   std::vector<int> active_;
 };
 

@@ -93,6 +93,11 @@ class Pool {
 
 }  // namespace
 
+int thread_count(int threads) {
+  const int all = Pool::instance().workers() + 1;
+  return threads > 0 ? std::min(threads, all) : all;
+}
+
 void parallel_for(int count, int threads, const std::function<void(int)>& fn) {
   Pool& pool = Pool::instance();
   const int helpers = std::min({threads > 0 ? threads - 1 : pool.workers(), pool.workers(), count - 1});

@@ -12,4 +12,8 @@ namespace batchcone::backend::cpu {
 // per-problem work reports failure through statuses, never by throwing.
 void parallel_for(int count, int threads, const std::function<void(int)>& fn);
 
+// The number of threads parallel_for(…, threads, …) may use: min(threads, pool + caller), or
+// all of them for threads = 0.
+int thread_count(int threads);
+
 }  // namespace batchcone::backend::cpu
