@@ -77,4 +77,22 @@ void cpu_jvp(const Structure& structure, const Settings& settings, const BatchDa
              const SolutionView& solution, const DataTangents& tangents,
              const SolutionTangents& out);
 
+// The building blocks the JAX layer composes (it builds the right-hand sides itself so that
+// forward and reverse mode come from one rule): at each problem's solution, with K as above,
+//   cpu_kkt_solve:    [ox; oz] = K⁻¹ [rx; rz]      (zeros for problems not Solved/AlmostSolved)
+//   cpu_kkt_multiply: [yx; yz] = K [vx; vz]
+// All vectors dense, [B·n] and [B·m].
+struct KktVectors {
+  const double* x = nullptr;
+  const double* z = nullptr;
+};
+struct KktOutputs {
+  double* x = nullptr;
+  double* z = nullptr;
+};
+void cpu_kkt_solve(const Structure& structure, const Settings& settings, const BatchData& data,
+                   const SolutionView& solution, const KktVectors& rhs, const KktOutputs& out);
+void cpu_kkt_multiply(const Structure& structure, const Settings& settings, const BatchData& data,
+                      const SolutionView& solution, const KktVectors& v, const KktOutputs& out);
+
 }  // namespace batchcone

@@ -161,4 +161,34 @@ BC_HD bool vjp(const Context& cx, const State<V>& st, const ProblemSolution& sol
          all_finite(dm.nnz_p, st.gp);
 }
 
+// [ox; oz] ← K⁻¹ [rx; rz] after derivative_factor (the user's coordinates).
+template <class V, class I, class O>
+BC_HD bool kkt_solve_at_solution(const Context& cx, const State<V>& st, I rx, I rz, O ox, O oz) {
+  copy(cx.dims.n, rx, st.rhs_x);
+  copy(cx.dims.m, rz, st.rhs_z);
+  if (!solve_unscaled(cx, st)) return false;
+  copy(cx.dims.n, st.rhs_x, ox);
+  copy(cx.dims.m, st.rhs_z, oz);
+  return true;
+}
+
+// [yx; yz] ← K [vx; vz] = [P vx + Aᵀvz; A vx − H vz] after derivative_factor, from the
+// equilibrated values: P = D⁻¹P̃D⁻¹/c, A = E⁻¹ÃD⁻¹, H = c·E⁻¹W̃W̃E⁻¹.
+template <class V, class I, class O>
+BC_HD void kkt_multiply_at_solution(const Context& cx, const State<V>& st, I vx, I vz, O yx, O yz) {
+  const Dims& dm = cx.dims;
+  const double c = st.sc->cscale;
+  for (int j = 0; j < dm.n; ++j) st.dx[j] = vx[j] / st.d[j];
+  for (int i = 0; i < dm.m; ++i) st.work1[i] = vz[i] / st.e[i];
+  fill(dm.n, st.Px, 0.0);
+  csc_symv_upper(cx.P, st.pv, 1.0 / c, st.dx, st.Px);
+  csc_gemv_t(cx.A, st.av, 1.0, st.work1, st.Px);
+  for (int j = 0; j < dm.n; ++j) yx[j] = st.Px[j] / st.d[j];
+  fill(dm.m, st.Axs, 0.0);
+  csc_gemv(cx.A, st.av, 1.0, st.dx, st.Axs);
+  cones_mul_W(cx.cones, st.w, st.eta, st.work1, st.work2, false);
+  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.dsv, false);
+  for (int i = 0; i < dm.m; ++i) yz[i] = (st.Axs[i] - c * st.dsv[i]) / st.e[i];
+}
+
 }  // namespace batchcone::kernels

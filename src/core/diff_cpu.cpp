@@ -90,4 +90,32 @@ void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& dat
   });
 }
 
+namespace {
+
+void kkt_call(const Structure& st, const Settings& settings, const BatchData& data,
+              const SolutionView& sol, const KktVectors& in, const KktOutputs& out, bool multiply) {
+  check_common(st, settings, data, sol);
+  core::check_input("vector x", in.x, kDense, st.n(), data.batch);
+  core::check_input("vector z", in.z, kDense, st.m(), data.batch);
+  if (data.batch == 0) return;
+  if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && out.z == nullptr))
+    core::fail("an output pointer (x or z) is null");
+  with_workspace(st, data.batch, nullptr, 0, [&](void* ws, std::size_t bytes) {
+    run_backend(st, settings, data, ws, bytes,
+                [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
+  });
+}
+
+}  // namespace
+
+void cpu_kkt_solve(const Structure& st, const Settings& settings, const BatchData& data,
+                   const SolutionView& sol, const KktVectors& rhs, const KktOutputs& out) {
+  kkt_call(st, settings, data, sol, rhs, out, false);
+}
+
+void cpu_kkt_multiply(const Structure& st, const Settings& settings, const BatchData& data,
+                      const SolutionView& sol, const KktVectors& v, const KktOutputs& out) {
+  kkt_call(st, settings, data, sol, v, out, true);
+}
+
 }  // namespace batchcone

@@ -48,6 +48,8 @@ class CpuBackend {
   void derivative_factor(const SolutionView& sol);  // per problem: equilibrate, H, factor
   void vjp(const SolutionView& sol, const SolutionCotangents& cot, const DataGradients& grad);
   void jvp(const SolutionView& sol, const DataTangents& tan, const SolutionTangents& out);
+  // K⁻¹r (multiply = false) or K v (multiply = true) at each problem's solution.
+  void kkt_apply(const SolutionView& sol, const KktVectors& in, const KktOutputs& out, bool multiply);
 
   // One problem's state (valid after setup); used by the derivative code and by tests.
   kernels::State<double*> state(int k) const;

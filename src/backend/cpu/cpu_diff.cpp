@@ -94,4 +94,21 @@ void CpuBackend::jvp(const SolutionView& sol, const DataTangents& tan, const Sol
   });
 }
 
+void CpuBackend::kkt_apply(const SolutionView& sol, const KktVectors& in, const KktOutputs& out,
+                           bool multiply) {
+  const kernels::Dims& d = cx_.dims;
+  derivative_factor(sol);
+  parallel_for(data_.batch, threads_, [&](int k) {
+    const auto st = state(k);
+    const long n = d.n, m = d.m;
+    const double *vx = in.x + k * n, *vz = in.z + k * m;
+    double *ox = out.x + k * n, *oz = out.z + k * m;
+    bool ok = st.sc->factored;
+    if (ok && multiply) kernels::kkt_multiply_at_solution(cx_, st, vx, vz, ox, oz);
+    if (ok && !multiply) ok = kernels::kkt_solve_at_solution(cx_, st, vx, vz, ox, oz);
+    ok = ok && kernels::all_finite(d.n, ox) && kernels::all_finite(d.m, oz);
+    if (!ok) std::fill(ox, ox + n, 0.0), std::fill(oz, oz + m, 0.0);
+  });
+}
+
 }  // namespace batchcone::backend::cpu
