@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Loading the native library (ctypes) and registering its XLA FFI handlers with JAX, once."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+from pathlib import Path
+
+import jax
+
+_LIB_NAME = "libbatchcone_ffi.so"
+_lock = threading.Lock()
+_lib: ctypes.CDLL | None = None
+
+# FFI target name -> exported handler symbol (CPU).
+CPU_TARGETS = {
+    "batchcone_solve": "BatchconeSolveCpu",
+    "batchcone_kkt_solve": "BatchconeKktSolveCpu",
+    "batchcone_kkt_multiply": "BatchconeKktMultiplyCpu",
+}
+
+# XLA FFI API versions (major*1000 + minor) that each jaxlib accepts at most.
+_JAXLIB_FFI_API = [((0, 6), 1), ((0, 8, 1), 2), ((0, 9, 1), 3), ((0, 11, 1), 4)]
+
+
+def _library_path() -> Path:
+    override = os.environ.get("BATCHCONE_FFI_LIBRARY")
+    if override:
+        return Path(override)
+    return Path(__file__).with_name(_LIB_NAME)
+
+
+def _runtime_ffi_api() -> int:
+    import jaxlib
+
+    version = tuple(int(p) for p in jaxlib.__version__.split(".")[:3] if p.isdigit())
+    api = 0
+    for since, minor in _JAXLIB_FFI_API:
+        if version >= since:
+            api = minor
+    return api
+
+
+def library() -> ctypes.CDLL:
+    """The native library, loaded and registered with JAX on first use."""
+    global _lib
+    with _lock:
+        if _lib is not None:
+            return _lib
+        path = _library_path()
+        if not path.exists():
+            raise ImportError(
+                f"batchcone: native library {path} not found; install the package with "
+                "`pip install .` (or set BATCHCONE_FFI_LIBRARY)"
+            )
+        lib = ctypes.CDLL(str(path))
+        _declare(lib)
+        built = lib.batchcone_ffi_api_version() % 1000
+        runtime = _runtime_ffi_api()
+        if built > runtime:
+            raise ImportError(
+                f"batchcone: the native library was built against XLA FFI API 0.{built}, but the "
+                f"installed jaxlib accepts at most 0.{runtime}; rebuild batchcone against this jaxlib"
+            )
+        for target, symbol in CPU_TARGETS.items():
+            jax.ffi.register_ffi_target(
+                target, jax.ffi.pycapsule(getattr(lib, symbol)), platform="cpu"
+            )
+        _lib = lib
+        return lib
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    int_p = ctypes.POINTER(ctypes.c_int)
+    lib.batchcone_register_structure.restype = ctypes.c_int
+    lib.batchcone_register_structure.argtypes = [
+        ctypes.c_int64, ctypes.c_int, ctypes.c_int,
+        int_p, int_p, ctypes.c_int,
+        int_p, int_p, ctypes.c_int,
+        int_p, int_p, ctypes.c_int,
+        ctypes.c_char_p, ctypes.c_int,
+    ]  # fmt: skip
+    lib.batchcone_settings_fields.restype = ctypes.c_char_p
+    lib.batchcone_ffi_api_version.restype = ctypes.c_int
+    lib.batchcone_clear_structures.restype = None
+
+
+def settings_fields() -> list[str]:
+    return library().batchcone_settings_fields().decode().split(",")
+
+
+def register_structure(key, n, m, p_indptr, p_indices, a_indptr, a_indices, kinds, dims) -> None:
+    """Registers a structure with the native registry; raises ValueError naming the fault."""
+    lib = library()
+
+    def ptr(a):
+        return a.ctypes.data_as(ctypes.POINTER(ctypes.c_int))
+
+    err = ctypes.create_string_buffer(512)
+    rc = lib.batchcone_register_structure(
+        key, n, m,
+        ptr(p_indptr), ptr(p_indices), len(p_indices),
+        ptr(a_indptr), ptr(a_indices), len(a_indices),
+        ptr(kinds), ptr(dims), len(kinds),
+        err, len(err),
+    )  # fmt: skip
+    if rc != 0:
+        raise ValueError(err.value.decode())
+
+
+def clear_structures() -> None:
+    """Forgets every registered structure (for tests); Structures made earlier must re-register."""
+    library().batchcone_clear_structures()

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Solver settings (Clarabel's defaults). Hashable: a Settings is a static argument of jit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from . import _ffi
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_iter: int = 200
+    max_step_fraction: float = 0.99
+    tol_gap_abs: float = 1e-8
+    tol_gap_rel: float = 1e-8
+    tol_feas: float = 1e-8
+    tol_infeas_abs: float = 1e-8
+    tol_infeas_rel: float = 1e-8
+    tol_ktratio: float = 1e-6
+    reduced_tol_gap_abs: float = 5e-5
+    reduced_tol_gap_rel: float = 5e-5
+    reduced_tol_feas: float = 1e-4
+    reduced_tol_infeas_abs: float = 5e-12
+    reduced_tol_infeas_rel: float = 5e-5
+    reduced_tol_ktratio: float = 1e-4
+    equilibrate_enable: bool = True
+    equilibrate_max_iter: int = 10
+    equilibrate_min_scaling: float = 1e-4
+    equilibrate_max_scaling: float = 1e4
+    min_terminate_step_length: float = 1e-4
+    static_regularization_enable: bool = True
+    static_regularization_constant: float = 1e-8
+    static_regularization_proportional: float = 4.930380657631324e-32
+    dynamic_regularization_enable: bool = True
+    dynamic_regularization_eps: float = 1e-13
+    dynamic_regularization_delta: float = 2e-7
+    iterative_refinement_enable: bool = True
+    iterative_refinement_reltol: float = 1e-13
+    iterative_refinement_abstol: float = 1e-12
+    iterative_refinement_max_iter: int = 10
+    iterative_refinement_stop_ratio: float = 5.0
+    num_threads: int = 0
+
+    def attribute(self) -> np.ndarray:
+        """The FFI attribute: every field as float64, in the native library's order."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        order = _ffi.settings_fields()
+        missing = set(order) ^ set(values)
+        if missing:
+            raise RuntimeError(f"batchcone: settings fields differ from the native library: {missing}")
+        return np.array([float(values[name]) for name in order], np.float64)

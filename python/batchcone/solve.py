@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``solve``: a batch of cone programs through the native solver, differentiable in both modes.
+
+Differentiation is one ``custom_jvp`` rule. At the solution (x, z, s) with cone scaling H and
+    K = [[P, Aᵀ], [A, −H]],
+the tangent of the solution is
+    [dx; dz] = K⁻¹ [−dP·x − dAᵀz − dc ; db − dA·x],    ds = db − dA·x − A·dx,
+whose right-hand side is built here with sparse gathers (linear in the tangents) and whose
+solve is a ``lax.custom_linear_solve`` over the native KKT solve (K is symmetric, so it is its
+own transpose). JAX transposes this rule for reverse mode, so ``jax.jvp``, ``jax.jacfwd``,
+``jax.grad`` and ``jax.vjp`` all work, under ``jit`` and ``vmap``. Problems that did not reach
+Solved or AlmostSolved get zero derivatives.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _ffi
+from .settings import Settings
+from .structure import Structure
+
+SOLVED, ALMOST_SOLVED = 1, 2
+STATUS_NAMES = (
+    "Unsolved", "Solved", "AlmostSolved", "PrimalInfeasible", "DualInfeasible",
+    "AlmostPrimalInfeasible", "AlmostDualInfeasible", "MaxIterations", "NumericalError",
+    "InsufficientProgress",
+)  # fmt: skip
+
+
+class Solution(NamedTuple):
+    x: jax.Array  # [..., n]
+    z: jax.Array  # [..., m] dual variables
+    s: jax.Array  # [..., m] slacks
+    status: jax.Array  # [...] int32, see STATUS_NAMES
+    iterations: jax.Array  # [...] int32
+    objective: jax.Array  # [...] primal objective (NaN for infeasibility certificates)
+
+
+def solve(structure: Structure, P_vals, c, A_vals, b, settings: Settings = Settings()) -> Solution:
+    """Solves ``minimize ½xᵀPx + cᵀx  s.t.  Ax + s = b, s ∈ K`` for every problem of a batch.
+
+    ``P_vals [..., nnz_P]`` (values of triu(P) in the structure's CSC order), ``c [..., n]``,
+    ``A_vals [..., nnz_A]``, ``b [..., m]``: leading dimensions are batch dimensions and broadcast
+    against each other (an unbatched input is shared by the whole batch, without copies).
+    float32 or float64; compute is float64 inside and outputs come back in the input dtype.
+    """
+    if not isinstance(structure, Structure):
+        raise TypeError(f"batchcone: structure must be a batchcone.Structure, got {type(structure)}")
+    if not isinstance(settings, Settings):
+        raise TypeError(f"batchcone: settings must be a batchcone.Settings, got {type(settings)}")
+    arrays = [jnp.asarray(a) for a in (P_vals, c, A_vals, b)]
+    dtype = jnp.result_type(*arrays)
+    if not jnp.issubdtype(dtype, jnp.floating):
+        dtype = jnp.result_type(float)
+    if dtype not in (jnp.float32, jnp.float64):
+        raise TypeError(f"batchcone: inputs must be float32 or float64, got {dtype}")
+    arrays = [a.astype(dtype) for a in arrays]
+    for name, a, size in zip(("P_vals", "c", "A_vals", "b"), arrays,
+                             (structure.nnz_P, structure.n, structure.nnz_A, structure.m)):  # fmt: skip
+        if a.ndim == 0 or a.shape[-1] != size:
+            raise ValueError(
+                f"batchcone: {name} has shape {a.shape}, expected last dimension {size}"
+            )
+    lead = jnp.broadcast_shapes(*(a.shape[:-1] for a in arrays))
+    del lead  # checked here so that a mismatch is reported before tracing the native call
+    return Solution(*_solve(structure, settings, *arrays))
+
+
+# ---- the native calls --------------------------------------------------------------------------
+
+
+def _attrs(structure: Structure, settings: Settings) -> dict:
+    _ffi.library()
+    return {"structure_key": np.int64(structure.key), "settings": settings.attribute()}
+
+
+def _solve_call(structure, settings, P, c, A, b):
+    lead = jnp.broadcast_shapes(P.shape[:-1], c.shape[:-1], A.shape[:-1], b.shape[:-1])
+    dt, sds = c.dtype, jax.ShapeDtypeStruct
+    out = (
+        sds(lead + (structure.n,), dt),
+        sds(lead + (structure.m,), dt),
+        sds(lead + (structure.m,), dt),
+        sds(lead, jnp.int32),
+        sds(lead, jnp.int32),
+        sds(lead, dt),
+    )
+    call = jax.ffi.ffi_call("batchcone_solve", out, vmap_method="expand_dims")
+    return call(P, c, A, b, **_attrs(structure, settings))
+
+
+def _kkt_call(target, structure, settings, data, solution, vx, vz):
+    lead = jnp.broadcast_shapes(solution[0].shape[:-1], vx.shape[:-1], vz.shape[:-1])
+    sds = jax.ShapeDtypeStruct
+    out = (sds(lead + (structure.n,), vx.dtype), sds(lead + (structure.m,), vz.dtype))
+    call = jax.ffi.ffi_call(target, out, vmap_method="expand_dims")
+    return call(*data, *solution, vx, vz, **_attrs(structure, settings))
+
+
+# ---- sparse products on the structure's patterns (linear in the values, so transposable) -------
+
+
+def _spmv(vals, vec, src, dst, size):
+    """out[..., dst[k]] += vals[..., k] · vec[..., src[k]]."""
+    prod = vals * vec[..., src]
+    return jnp.zeros(prod.shape[:-1] + (size,), prod.dtype).at[..., dst].add(prod)
+
+
+def _P_times(structure, P_vals, x):
+    rows, cols = structure.P_coords
+    off = jnp.asarray(rows != cols, P_vals.dtype)
+    return _spmv(P_vals, x, cols, rows, structure.n) + _spmv(P_vals * off, x, rows, cols, structure.n)
+
+
+def _A_times(structure, A_vals, x):
+    rows, cols = structure.A_coords
+    return _spmv(A_vals, x, cols, rows, structure.m)
+
+
+def _At_times(structure, A_vals, z):
+    rows, cols = structure.A_coords
+    return _spmv(A_vals, z, rows, cols, structure.n)
+
+
+# ---- the differentiable solve ------------------------------------------------------------------
+
+
+@partial(jax.custom_jvp, nondiff_argnums=(0, 1))
+def _solve(structure, settings, P, c, A, b):
+    return _solve_call(structure, settings, P, c, A, b)
+
+
+@_solve.defjvp
+def _solve_jvp(structure, settings, primals, tangents):
+    P, c, A, b = primals
+    dP, dc, dA, db = tangents
+    out = _solve_call(structure, settings, P, c, A, b)
+    x, z, s, status, iterations, objective = out
+    solution = (x, z, s, status)
+
+    r_x = -(_P_times(structure, dP, x) + _At_times(structure, dA, z) + dc)
+    r_z = db - _A_times(structure, dA, x)
+    # One right-hand side vector [r_x; r_z]: custom_linear_solve transposes only when every part
+    # of it depends on the tangents.
+    lead = jnp.broadcast_shapes(r_x.shape[:-1], r_z.shape[:-1], x.shape[:-1])
+    n = structure.n
+    rhs = jnp.concatenate(
+        [jnp.broadcast_to(r_x, lead + (n,)), jnp.broadcast_to(r_z, lead + (structure.m,))], -1
+    )
+
+    def kkt(target, v):
+        ox, oz = _kkt_call(target, structure, settings, primals, solution, v[..., :n], v[..., n:])
+        return jnp.concatenate([ox, oz], -1)
+
+    w = jax.lax.custom_linear_solve(
+        partial(kkt, "batchcone_kkt_multiply"),
+        rhs,
+        lambda _matvec, r: kkt("batchcone_kkt_solve", r),
+        symmetric=True,
+    )
+    dx, dz = w[..., :n], w[..., n:]
+    ok = ((status == SOLVED) | (status == ALMOST_SOLVED)).astype(x.dtype)
+    ds = (r_z - _A_times(structure, A, dx)) * ok[..., None]
+    Px = _P_times(structure, P, x)
+    dobjective = ok * (
+        0.5 * jnp.sum(x * _P_times(structure, dP, x), -1)
+        + jnp.sum(dc * x, -1)
+        + jnp.sum((Px + c) * dx, -1)
+    )
+    zero_int = np.zeros(status.shape, dtype=jax.dtypes.float0)
+    return out, (dx, dz, ds, zero_int, zero_int, dobjective)

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ffi/operands.hpp"
+
+#include <stdexcept>
+
+namespace batchcone::ffi_support {
+namespace {
+
+[[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument("batchcone: " + msg); }
+
+Dims all_dims(const xffi::AnyBuffer& buf) {
+  const auto d = buf.dimensions();
+  return Dims(d.begin(), d.end());
+}
+
+// Source offset (in core blocks) of each of the B problems of `lead` in an operand with leading
+// dimensions `op` (right-aligned, size-1 dimensions broadcast).
+std::vector<std::int64_t> block_offsets(const Dims& op, const Dims& lead) {
+  const size_t r = lead.size(), pad = r - op.size();
+  std::vector<std::int64_t> stride(r, 0);
+  std::int64_t acc = 1;
+  for (size_t d = r; d-- > pad;) {
+    const std::int64_t dim = op[d - pad];
+    stride[d] = dim == 1 ? 0 : acc;
+    acc *= dim;
+  }
+  std::vector<std::int64_t> out(product(lead));
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(out.size()); ++k) {
+    std::int64_t rem = k, off = 0;
+    for (size_t d = r; d-- > 0;) {
+      off += (rem % lead[d]) * stride[d];
+      rem /= lead[d];
+    }
+    out[k] = off;
+  }
+  return out;
+}
+
+bool all_ones(const Dims& d) {
+  for (auto v : d)
+    if (v != 1) return false;
+  return true;
+}
+
+double element(const xffi::AnyBuffer& buf, std::int64_t i) {
+  return buf.element_type() == xffi::DataType::F32
+             ? static_cast<double>(static_cast<const float*>(buf.untyped_data())[i])
+             : static_cast<const double*>(buf.untyped_data())[i];
+}
+
+}  // namespace
+
+std::string dims_string(const Dims& d) {
+  std::string s = "(";
+  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
+  return s + (d.size() == 1 ? ",)" : ")");
+}
+
+std::int64_t product(const Dims& d) {
+  std::int64_t p = 1;
+  for (auto v : d) p *= v;
+  return p;
+}
+
+Dims leading_dims(const xffi::AnyBuffer& buf) {
+  Dims d = all_dims(buf);
+  if (!d.empty()) d.pop_back();
+  return d;
+}
+
+Dims broadcast_dims(const Dims& a, const Dims& b, const char* name) {
+  Dims out(std::max(a.size(), b.size()), 1);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const std::int64_t x = i < out.size() - a.size() ? 1 : a[i - (out.size() - a.size())];
+    const std::int64_t y = i < out.size() - b.size() ? 1 : b[i - (out.size() - b.size())];
+    if (x != y && x != 1 && y != 1)
+      fail(std::string("batch dimensions of ") + name + " " + dims_string(b) +
+           " do not broadcast with " + dims_string(a));
+    out[i] = x == 1 ? y : x;
+  }
+  return out;
+}
+
+FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
+                           std::int64_t core, const Dims& lead, bool dense) {
+  const Dims dims = all_dims(buf);
+  if (buf.element_type() != dtype)
+    fail(std::string(name) + " has a different dtype from the other operands");
+  if (dims.empty() || dims.back() != core)
+    fail(std::string(name) + " has shape " + dims_string(dims) + ", expected last dimension " +
+         std::to_string(core));
+  const Dims op = leading_dims(buf);
+  if (op.size() > lead.size()) fail(std::string(name) + " has more batch dimensions than the batch");
+  FloatOperand out;
+  const bool shared = all_ones(op) && !dense;
+  if (op == lead || shared) {  // no layout change: widen if needed, else read in place
+    out.stride = shared ? 0 : static_cast<long>(core);
+    if (dtype == xffi::DataType::F64) {
+      out.data = static_cast<const double*>(buf.untyped_data());
+      return out;
+    }
+    const std::int64_t count = shared ? core : product(lead) * core;
+    out.storage.resize(count);
+    for (std::int64_t i = 0; i < count; ++i) out.storage[i] = element(buf, i);
+    out.data = out.storage.data();
+    return out;
+  }
+  broadcast_dims(lead, op, name);  // validates
+  const auto offsets = block_offsets(op, lead);
+  out.storage.resize(offsets.size() * core);
+  for (size_t k = 0; k < offsets.size(); ++k)
+    for (std::int64_t i = 0; i < core; ++i) out.storage[k * core + i] = element(buf, offsets[k] * core + i);
+  out.data = out.storage.data();
+  out.stride = static_cast<long>(core);
+  return out;
+}
+
+std::vector<std::int32_t> int_operand(const char* name, const xffi::AnyBuffer& buf, const Dims& lead) {
+  if (buf.element_type() != xffi::DataType::S32) fail(std::string(name) + " must be int32");
+  const Dims op = all_dims(buf);
+  broadcast_dims(lead, op, name);
+  const auto offsets = block_offsets(op, lead);
+  std::vector<std::int32_t> out(offsets.size());
+  const auto* src = static_cast<const std::int32_t*>(buf.untyped_data());
+  for (size_t k = 0; k < offsets.size(); ++k) out[k] = src[offsets[k]];
+  return out;
+}
+
+void check_output(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
+                  const Dims& lead, std::int64_t core, bool has_core) {
+  Dims want = lead;
+  if (has_core) want.push_back(core);
+  if (buf.element_type() != dtype) fail(std::string("output ") + name + " has the wrong dtype");
+  if (all_dims(buf) != want)
+    fail(std::string("output ") + name + " has shape " + dims_string(all_dims(buf)) +
+         ", expected " + dims_string(want));
+}
+
+void store(const std::vector<double>& values, xffi::AnyBuffer& out) {
+  if (out.element_type() == xffi::DataType::F64) {
+    std::copy(values.begin(), values.end(), static_cast<double*>(out.untyped_data()));
+    return;
+  }
+  auto* dst = static_cast<float*>(out.untyped_data());
+  for (size_t i = 0; i < values.size(); ++i) dst[i] = static_cast<float>(values[i]);
+}
+
+}  // namespace batchcone::ffi_support

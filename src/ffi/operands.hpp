@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// Decoding FFI buffers into the solver's batch layout. Every operand is [lead..., core]; the
+// leading dimensions are batch dimensions and broadcast numpy-style against the batch's (a size-1
+// dimension is shared). Operands shared by the whole batch are passed with stride 0 (no copy);
+// float32 data is widened to float64 (compute is always float64).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "xla/ffi/api/ffi.h"
+
+namespace batchcone::ffi_support {
+
+namespace xffi = ::xla::ffi;
+using Dims = std::vector<std::int64_t>;
+
+// The leading (batch) dimensions of a buffer whose last dimension is its core size.
+Dims leading_dims(const xffi::AnyBuffer& buf);
+
+// Numpy broadcasting of leading dimensions; throws std::invalid_argument naming the operand.
+Dims broadcast_dims(const Dims& a, const Dims& b, const char* name);
+
+std::int64_t product(const Dims& d);
+
+// A float operand as the solver reads it: problem k at data + k·stride (stride 0: shared).
+struct FloatOperand {
+  const double* data = nullptr;
+  long stride = 0;
+  std::vector<double> storage;  // owns widened or broadcast copies
+};
+
+// Checks dtype (F32/F64, equal to `dtype`) and core size, then lays the operand out over `lead`.
+// With `dense`, a shared operand is copied per problem too (for arrays read without strides).
+FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
+                           std::int64_t core, const Dims& lead, bool dense);
+
+// An int32 operand (per-problem statuses) laid out densely over `lead`.
+std::vector<std::int32_t> int_operand(const char* name, const xffi::AnyBuffer& buf, const Dims& lead);
+
+// Checks that an output has shape lead + [core] and the given dtype.
+void check_output(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
+                  const Dims& lead, std::int64_t core, bool has_core = true);
+
+// Copies float64 results into an output of dtype F32 or F64.
+void store(const std::vector<double>& values, xffi::AnyBuffer& out);
+
+std::string dims_string(const Dims& d);
+
+}  // namespace batchcone::ffi_support

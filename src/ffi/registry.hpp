@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// Structures registered once per process under a content-hash key (computed in Python from the
+// canonical pattern), so that only the key travels in the HLO and the symbolic analysis is done
+// once. Thread-safe; entries live until clear_structures().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "batchcone/structure.hpp"
+
+namespace batchcone::ffi_support {
+
+// Registers `spec` under `key` (idempotent for an identical spec). Throws std::invalid_argument
+// for an invalid spec or a key already bound to a different structure.
+void register_structure(std::int64_t key, StructureSpec spec);
+
+// The structure registered under `key`, or nullptr.
+std::shared_ptr<const Structure> find_structure(std::int64_t key);
+
+void clear_structures();
+
+}  // namespace batchcone::ffi_support

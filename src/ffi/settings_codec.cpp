@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ffi/settings_codec.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace batchcone::ffi_support {
+namespace {
+
+// One row per field: its name and how to store a double into Settings.
+struct Field {
+  const char* name;
+  void (*set)(Settings&, double);
+};
+
+#define BC_REAL(f) {#f, [](Settings& s, double v) { s.f = v; }}
+#define BC_INT(f) {#f, [](Settings& s, double v) { s.f = static_cast<int>(v); }}
+#define BC_BOOL(f) {#f, [](Settings& s, double v) { s.f = v != 0.0; }}
+const Field kFields[] = {
+    BC_INT(max_iter),
+    BC_REAL(max_step_fraction),
+    BC_REAL(tol_gap_abs),
+    BC_REAL(tol_gap_rel),
+    BC_REAL(tol_feas),
+    BC_REAL(tol_infeas_abs),
+    BC_REAL(tol_infeas_rel),
+    BC_REAL(tol_ktratio),
+    BC_REAL(reduced_tol_gap_abs),
+    BC_REAL(reduced_tol_gap_rel),
+    BC_REAL(reduced_tol_feas),
+    BC_REAL(reduced_tol_infeas_abs),
+    BC_REAL(reduced_tol_infeas_rel),
+    BC_REAL(reduced_tol_ktratio),
+    BC_BOOL(equilibrate_enable),
+    BC_INT(equilibrate_max_iter),
+    BC_REAL(equilibrate_min_scaling),
+    BC_REAL(equilibrate_max_scaling),
+    BC_REAL(min_terminate_step_length),
+    BC_BOOL(static_regularization_enable),
+    BC_REAL(static_regularization_constant),
+    BC_REAL(static_regularization_proportional),
+    BC_BOOL(dynamic_regularization_enable),
+    BC_REAL(dynamic_regularization_eps),
+    BC_REAL(dynamic_regularization_delta),
+    BC_BOOL(iterative_refinement_enable),
+    BC_REAL(iterative_refinement_reltol),
+    BC_REAL(iterative_refinement_abstol),
+    BC_INT(iterative_refinement_max_iter),
+    BC_REAL(iterative_refinement_stop_ratio),
+    BC_INT(num_threads),
+};
+#undef BC_REAL
+#undef BC_INT
+#undef BC_BOOL
+
+std::string joined_names() {
+  std::string out;
+  for (const Field& f : kFields) out += (out.empty() ? "" : ",") + std::string(f.name);
+  return out;
+}
+
+}  // namespace
+
+const char* settings_fields() {
+  static const std::string names = joined_names();
+  return names.c_str();
+}
+
+std::size_t settings_field_count() { return sizeof(kFields) / sizeof(kFields[0]); }
+
+Settings decode_settings(const double* values, std::size_t count) {
+  if (count != settings_field_count())
+    throw std::invalid_argument("batchcone: settings attribute has " + std::to_string(count) +
+                                " values, expected " + std::to_string(settings_field_count()));
+  Settings s;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!std::isfinite(values[i]))
+      throw std::invalid_argument(std::string("batchcone: setting ") + kFields[i].name +
+                                  " is not finite");
+    kFields[i].set(s, values[i]);
+  }
+  validate(s);
+  return s;
+}
+
+}  // namespace batchcone::ffi_support
