@@ -1,13 +1,15 @@
 # batchcone — the two commands that work on a fresh machine:
-#   make demo   set everything up, run the main job on the CPU
-#   make test   set everything up, run every test
+#   make demo   set everything up, run the main job on the CPU (C++ and JAX demos)
+#   make test   set everything up, run every test (C++ release + sanitizers, Python/JAX)
 # and `make bench` for the benchmark table (`make bench-quick` for a smoke run).
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
+PYTHON     ?= python3
+PIP        := $(PYTHON) -m pip install -q --disable-pip-version-check
 
-.PHONY: all deps build build-asan test test-release test-asan demo bench bench-quick format clean
+.PHONY: all deps build build-asan python python-deps test test-release test-asan test-python demo bench bench-quick format clean
 
 all: build
 
@@ -31,10 +33,21 @@ test-release: build
 test-asan: build-asan
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
 
-test: test-release test-asan
+# The Python package (JAX layer): dependencies, then the package built against the installed jaxlib.
+python-deps:
+	$(PIP) "jax>=0.6" numpy scipy scikit-build-core pytest cvxpy clarabel
 
-demo: build
+python: deps python-deps
+	$(PIP) --no-build-isolation .
+
+test-python: python
+	$(PYTHON) -m pytest -q tests/python
+
+test: test-release test-asan test-python
+
+demo: build python
 	$(BUILD)/demo_batch
+	$(PYTHON) examples/demo_jax.py
 
 bench: build
 	$(BUILD)/bench/bench_solve
@@ -46,4 +59,4 @@ format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp' '*.cu')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) build-py

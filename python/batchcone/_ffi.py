@@ -110,6 +110,16 @@ def register_structure(key, n, m, p_indptr, p_indices, a_indptr, a_indices, kind
         raise ValueError(err.value.decode())
 
 
+_generation = 0  # bumped by clear_structures; Structures re-register when it changed
+
+
+def generation() -> int:
+    return _generation
+
+
 def clear_structures() -> None:
-    """Forgets every registered structure (for tests); Structures made earlier must re-register."""
+    """Forgets every registered structure (frees their symbolic analyses). Existing Structure
+    objects register again on their next use."""
+    global _generation
     library().batchcone_clear_structures()
+    _generation += 1

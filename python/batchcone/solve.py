@@ -76,7 +76,7 @@ def solve(structure: Structure, P_vals, c, A_vals, b, settings: Settings = Setti
 
 
 def _attrs(structure: Structure, settings: Settings) -> dict:
-    _ffi.library()
+    structure.ensure_registered()
     return {"structure_key": np.int64(structure.key), "settings": settings.attribute()}
 
 

@@ -84,8 +84,6 @@ class Structure:
         kinds = np.array([_KIND_CODES[c.kind] for c in cone_list], np.int32)
         dims = np.array([c.dim for c in cone_list], np.int32)
         key = _content_key(int(n), int(m), arrays, kinds, dims)
-        _ffi.register_structure(key, int(n), int(m), arrays["P_indptr"], arrays["P_indices"],
-                                arrays["A_indptr"], arrays["A_indices"], kinds, dims)  # fmt: skip
         for name, value in arrays.items():
             value.setflags(write=False)
             object.__setattr__(self, name, value)
@@ -93,6 +91,19 @@ class Structure:
         object.__setattr__(self, "m", int(m))
         object.__setattr__(self, "cones", tuple(cone_list))
         object.__setattr__(self, "key", key)
+        object.__setattr__(self, "_kinds", kinds)
+        object.__setattr__(self, "_dims", dims)
+        object.__setattr__(self, "_generation", None)
+        self.ensure_registered()
+
+    def ensure_registered(self) -> None:
+        """Registers with the native registry (again after clear_structures); raises ValueError
+        naming the fault for an invalid structure."""
+        if self._generation == _ffi.generation():
+            return
+        _ffi.register_structure(self.key, self.n, self.m, self.P_indptr, self.P_indices,
+                                self.A_indptr, self.A_indices, self._kinds, self._dims)  # fmt: skip
+        object.__setattr__(self, "_generation", _ffi.generation())
 
     @classmethod
     def from_matrices(cls, P, A, cones: Sequence[Cone | tuple[str, int]]) -> "Structure":

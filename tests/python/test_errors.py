@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Bad input gives clear errors naming the fault."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import batchcone as bc
+from problems import planted
+
+
+@pytest.fixture(scope="module")
+def qp():
+    return planted("qp", 0)
+
+
+def test_wrong_core_size(qp):
+    with pytest.raises(ValueError, match=r"c has shape \(7,\), expected last dimension 8"):
+        bc.solve(qp.structure, qp.P, qp.c[:7], qp.A, qp.b)
+
+
+def test_batch_dimensions_that_do_not_broadcast(qp):
+    with pytest.raises(ValueError):
+        bc.solve(qp.structure, qp.P, np.stack([qp.c] * 2), qp.A, np.stack([qp.b] * 3))
+
+
+def test_nan_value_names_the_entry(qp):
+    c = np.array(qp.c)
+    c[3] = np.nan
+    with pytest.raises(Exception, match=r"c\[3\] of problem 0 is NaN"):
+        jax.block_until_ready(bc.solve(qp.structure, qp.P, c, qp.A, qp.b).x)
+
+
+def test_invalid_structure_is_rejected():
+    with pytest.raises(ValueError, match="P must be upper triangular"):
+        bc.Structure(2, 1, [0, 2, 2], [0, 1], [0, 1, 1], [0], [bc.NonNeg(1)])
+    with pytest.raises(ValueError, match="cone dimensions sum to 2 but m = 1"):
+        bc.Structure(1, 1, [0, 1], [0], [0, 1], [0], [bc.NonNeg(2)])
+    with pytest.raises(ValueError, match="unknown kind 'exp'"):
+        bc.Structure(1, 1, [0, 1], [0], [0, 1], [0], [("exp", 1)])
+
+
+def test_structure_from_another_process_key(qp):
+    # A compiled program carries only the key: run it after the registry forgot the structure,
+    # as in a process that never created it.
+    f = jax.jit(lambda c: bc.solve(qp.structure, qp.P, c, qp.A, qp.b).x).lower(qp.c).compile()
+    bc.clear_structures()
+    with pytest.raises(Exception, match="is not registered in this process"):
+        jax.block_until_ready(f(qp.c))
+    qp.structure.ensure_registered()
+    np.testing.assert_allclose(f(qp.c), qp.x, atol=1e-7)
+
+
+def test_integer_inputs_are_promoted_and_bad_types_rejected(qp):
+    with pytest.raises(TypeError, match="batchcone.Structure"):
+        bc.solve("not a structure", qp.P, qp.c, qp.A, qp.b)
+    sol = bc.solve(qp.structure, jnp.asarray(qp.P), jnp.asarray(qp.c), jnp.asarray(qp.A), jnp.asarray(qp.b))
+    assert sol.x.dtype == jnp.float64
