@@ -16,7 +16,9 @@ all: build
 deps:
 	@./scripts/install_deps.sh
 
-build: deps
+# With jaxlib installed (python-deps) the build also compiles the FFI libraries, CUDA ones included
+# when nvcc exists.
+build: deps python-deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
 	cmake --build $(BUILD) -j $(JOBS)
 

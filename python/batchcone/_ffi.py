@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -14,22 +15,27 @@ _LIB_NAME = "libbatchcone_ffi.so"
 _lock = threading.Lock()
 _lib: ctypes.CDLL | None = None
 
-# FFI target name -> exported handler symbol (CPU).
-CPU_TARGETS = {
-    "batchcone_solve": "BatchconeSolveCpu",
-    "batchcone_kkt_solve": "BatchconeKktSolveCpu",
-    "batchcone_kkt_multiply": "BatchconeKktMultiplyCpu",
+# FFI target names; the handler symbols are <Name>Cpu and <Name>Cuda.
+TARGETS = {
+    "batchcone_solve": "BatchconeSolve",
+    "batchcone_kkt_solve": "BatchconeKktSolve",
+    "batchcone_kkt_multiply": "BatchconeKktMultiply",
 }
+_CUDA_LIB_NAME = "libbatchcone_ffi_cuda.so"
 
 # XLA FFI API versions (major*1000 + minor) that each jaxlib accepts at most.
 _JAXLIB_FFI_API = [((0, 6), 1), ((0, 8, 1), 2), ((0, 9, 1), 3), ((0, 11, 1), 4)]
 
 
 def _library_path() -> Path:
+    """BATCHCONE_FFI_LIBRARY, else next to this file, else batchcone/ on sys.path (where an
+    editable install puts the compiled library while the Python files stay in the source tree)."""
     override = os.environ.get("BATCHCONE_FFI_LIBRARY")
     if override:
         return Path(override)
-    return Path(__file__).with_name(_LIB_NAME)
+    candidates = [Path(__file__).with_name(_LIB_NAME)]
+    candidates += [Path(p) / "batchcone" / _LIB_NAME for p in sys.path if p]
+    return next((c for c in candidates if c.exists()), candidates[0])
 
 
 def _runtime_ffi_api() -> int:
@@ -64,12 +70,30 @@ def library() -> ctypes.CDLL:
                 f"batchcone: the native library was built against XLA FFI API 0.{built}, but the "
                 f"installed jaxlib accepts at most 0.{runtime}; rebuild batchcone against this jaxlib"
             )
-        for target, symbol in CPU_TARGETS.items():
+        for target, symbol in TARGETS.items():
             jax.ffi.register_ffi_target(
-                target, jax.ffi.pycapsule(getattr(lib, symbol)), platform="cpu"
+                target, jax.ffi.pycapsule(getattr(lib, symbol + "Cpu")), platform="cpu"
             )
+        _register_cuda(path.with_name(_CUDA_LIB_NAME))
         _lib = lib
         return lib
+
+
+def _register_cuda(path: Path) -> None:
+    """Registers the CUDA handlers when that library was built (-DBATCHCONE_ENABLE_CUDA=ON) and
+    a CUDA backend exists; until the CUDA backend lands they report that clearly."""
+    if not path.exists():
+        return
+    try:
+        if not any(d.platform == "gpu" for d in jax.devices()):
+            return
+    except RuntimeError:
+        return
+    lib = ctypes.CDLL(str(path))
+    for target, symbol in TARGETS.items():
+        jax.ffi.register_ffi_target(
+            target, jax.ffi.pycapsule(getattr(lib, symbol + "Cuda")), platform="CUDA"
+        )
 
 
 def _declare(lib: ctypes.CDLL) -> None:

@@ -61,6 +61,8 @@ def test_grad_compositions_agree(batch):
     np.testing.assert_allclose(jax.grad(batched_loss)(c), per_problem, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(vmap_grad(c, P, A, b), per_problem, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(jax.jit(vmap_grad)(c, P, A, b), per_problem, rtol=1e-10, atol=1e-12)
+    grad_vmap = jax.grad(lambda c: jnp.sum(jax.vmap(lambda c, P, A, b: bc.solve(st, P, c, A, b).x)(c, P, A, b) ** 2))
+    np.testing.assert_allclose(grad_vmap(c), per_problem, rtol=1e-10, atol=1e-12)
 
 
 def test_forward_mode_jacobians_match_reverse(batch):
@@ -84,6 +86,14 @@ def test_shard_map_over_four_devices_has_no_all_gather(batch):
     out = f(cs)
     np.testing.assert_array_equal(out, jax.vmap(lambda c: bc.solve(st, P[0], c, A[0], b[0]).x)(cs))
     assert "all-gather" not in f.lower(cs).compile().as_text()
+
+
+def test_pmap_over_four_devices(batch):
+    st, P, c, A, b = batch
+    cs = jnp.concatenate([c, c[:2]]).reshape(4, 2, -1)
+    out = jax.pmap(lambda c: bc.solve(st, P[0], c, A[0], b[0]).x)(cs)
+    want = jax.vmap(lambda c: bc.solve(st, P[0], c, A[0], b[0]).x)(cs.reshape(8, -1))
+    np.testing.assert_array_equal(out.reshape(8, -1), want)
 
 
 def test_concurrent_jitted_calls_from_threads(batch):
