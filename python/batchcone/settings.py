@@ -52,3 +52,22 @@ class Settings:
         if missing:
             raise RuntimeError(f"batchcone: settings fields differ from the native library: {missing}")
         return np.array([float(values[name]) for name in order], np.float64)
+
+
+# Options other solvers take, translated: eps sets every tolerance, max_iters is max_iter.
+# Keys that mean nothing here (acceleration_lookback, verbose, solve_method, ...) are ignored.
+def settings_from_options(options: dict | None, base: Settings | None = None) -> Settings:
+    """Settings from a solver-options dict (cvxpy solver_opts or cvxpylayers solver_args)."""
+    from dataclasses import replace
+
+    base = base or Settings()
+    names = {f.name for f in fields(Settings)}
+    updates = {}
+    for key, value in (options or {}).items():
+        if key in names:
+            updates[key] = value
+        elif key == "eps":
+            updates.update(tol_gap_abs=value, tol_gap_rel=value, tol_feas=value)
+        elif key == "max_iters":
+            updates["max_iter"] = int(value)
+    return replace(base, **updates)

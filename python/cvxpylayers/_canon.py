@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Canonicalization of a DPP cvxpy problem for the layer, done once at construction.
+
+cvxpy (through the BATCHCONE conic interface) produces parameter tensors that map the parameter
+vector p = [θ; 1] (each parameter flattened column-major at its column offset) affinely to the
+problem data. Here they become fixed sparse maps onto batchcone's patterns:
+    P_vals = M_P p (triu of the symmetric P),  c = M_c p,  A_vals = M_A p,  b = M_b p,
+applied in JAX so the whole map is traced, jittable and differentiable. Requested outputs
+(primal variables, constraint duals) are gathers from (x, z) with signs, found by probing
+cvxpy's own inversion with x = 1..n, z = 1..m, so every convention of cvxpy is respected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cvxpy as cp
+import numpy as np
+import scipy.sparse as sp
+from cvxpy.reductions.cvx_attr2constr import CvxAttr2Constr, lower_value
+from cvxpy.reductions.solvers.conic_solvers.conic_solver import ConicSolver
+
+import batchcone as bc
+from batchcone.cvxpy_interface import register, structure_from_data
+
+
+@dataclass(frozen=True)
+class SparseMap:
+    """out[..., rows[k]] += coef[k] · p[..., cols[k]], out of length `size`."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    coef: np.ndarray
+    size: int
+
+
+@dataclass(frozen=True)
+class ParamBlock:
+    """Where one user parameter lands in p: p[offset + k] = θ_F[gather[k]] (θ flattened
+    column-major), or log θ for a geometric program's positive parameter."""
+
+    shape: tuple
+    offset: int
+    gather: np.ndarray
+    log: bool
+
+
+@dataclass(frozen=True)
+class Output:
+    """A requested output: sign · (x or z)[index], index shaped like the variable."""
+
+    source: str  # "x" or "z"
+    index: np.ndarray
+    sign: np.ndarray
+    exp: bool  # geometric program: primal outputs are exp of the solution
+
+
+@dataclass(frozen=True)
+class Canonical:
+    structure: bc.Structure
+    p_len: int
+    blocks: tuple
+    P: SparseMap
+    c: SparseMap
+    d: SparseMap  # objective constant
+    A: SparseMap
+    b: SparseMap
+    outputs: tuple
+
+
+def _coo(tensor):
+    t = sp.coo_matrix(tensor)
+    return t.row.astype(np.int64), t.col.astype(np.int64), t.data.astype(float)
+
+
+def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, solver_args) -> Canonical:
+    solver = register()
+    dual_owner = {dv.id: con for con in problem.constraints for dv in con.dual_variables}
+    log_params = {}
+    prob = problem
+    if gp:
+        dgp2dcp = cp.reductions.Dgp2Dcp(problem)
+        prob, _ = dgp2dcp.apply(problem)
+        log_params = dict(dgp2dcp.canon_methods._parameters)  # user param -> log-space param
+    try:
+        data, chain, inverse_data = prob.get_problem_data(
+            solver=solver, gp=False, verbose=verbose, canon_backend=canon_backend,
+            solver_opts=dict(solver_args or {}),
+        )  # fmt: skip
+    except cp.error.SolverError as e:
+        raise ValueError(
+            "batchcone: this problem needs cones other than Zero, NonNeg and SOC (exponential, "
+            "power or PSD cones: log, exp, entropy, geometric programs, X >> 0), which are not "
+            f"supported yet ({e})"
+        ) from e
+    pp = data[cp.settings.PARAM_PROB]
+    dims = data[ConicSolver.DIMS]
+    if dims.psd or dims.exp or dims.p3d or dims.pnd:
+        raise ValueError("batchcone: only Zero, NonNeg and SOC cones are supported")
+    n = pp.x.size
+    m = int(dims.zero + dims.nonneg + sum(dims.soc))
+    p_len = pp.total_param_size + 1
+
+    # The patterns: every structurally nonzero entry of the tensors.
+    A_rows, A_cols, A_coef = _coo(pp.A)  # rows index vec([A | b]) column-major, m × (n+1)
+    i, j = A_rows % m, A_rows // m
+    in_A = j < n
+    A_pattern = sp.csc_matrix((np.ones(in_A.sum()), (i[in_A], j[in_A])), shape=(m, n))
+    P_pattern = sp.csc_matrix((n, n))
+    if pp.P is not None:
+        P_rows, P_cols, P_coef = _coo(pp.P)
+        pi, pj = P_rows % n, P_rows // n
+        upper = pi <= pj
+        P_pattern = sp.csc_matrix((np.ones(upper.sum()), (pi[upper], pj[upper])), shape=(n, n))
+    structure, P_csc, A_csc = structure_from_data(P_pattern, A_pattern, dims)
+
+    def slot_map(ri, rj, csc):
+        # position of entry (ri, rj) in the CSC value array of `csc`
+        lookup = {}
+        for col in range(csc.shape[1]):
+            for k in range(csc.indptr[col], csc.indptr[col + 1]):
+                lookup[(int(csc.indices[k]), col)] = k
+        return np.array([lookup[(int(a), int(b_))] for a, b_ in zip(ri, rj)], np.int64)
+
+    A_map = SparseMap(slot_map(i[in_A], j[in_A], A_csc), A_cols[in_A], -A_coef[in_A], structure.nnz_A)
+    b_map = SparseMap(i[~in_A], A_cols[~in_A], A_coef[~in_A], m)
+    if pp.P is not None:
+        P_map = SparseMap(slot_map(pi[upper], pj[upper], P_csc), P_cols[upper], P_coef[upper], structure.nnz_P)
+    else:
+        P_map = SparseMap(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), structure.nnz_P)
+    q_rows, q_cols, q_coef = _coo(pp.q)
+    c_map = SparseMap(q_rows[q_rows < n], q_cols[q_rows < n], q_coef[q_rows < n], n)
+    d_map = SparseMap(np.zeros((q_rows == n).sum(), np.int64), q_cols[q_rows == n], q_coef[q_rows == n], 1)
+
+    blocks = tuple(_param_block(p, pp, chain, log_params) for p in parameters)
+    outputs = tuple(_output(v, dual_owner, chain, inverse_data, solver, n, m, gp) for v in variables)
+    return Canonical(structure, p_len, blocks, P_map, c_map, d_map, A_map, b_map, outputs)
+
+
+def _param_block(param, pp, chain, log_params) -> ParamBlock:
+    target, log = param, False
+    if param in log_params:
+        target, log = log_params[param], True
+    size = int(np.prod(param.shape, dtype=int))
+    if target.id in pp.param_id_to_col:
+        return ParamBlock(tuple(param.shape), int(pp.param_id_to_col[target.id]),
+                          np.arange(size), log)  # fmt: skip
+    for red in chain.reductions:  # a parameter with attributes, lowered (e.g. symmetric → triu)
+        if isinstance(red, CvxAttr2Constr) and target in red._parameters:
+            reduced = red._parameters[target]
+            probe = np.arange(size, dtype=float).reshape(param.shape, order="F")
+            gather = np.asarray(lower_value(target, probe)).ravel(order="F").astype(np.int64)
+            return ParamBlock(tuple(param.shape), int(pp.param_id_to_col[reduced.id]), gather, log)
+    # A parameter cvxpy dropped (it does not affect the problem data): it gets no slot.
+    return ParamBlock(tuple(param.shape), -1, np.zeros(0, np.int64), log)
+
+
+def _output(var, dual_owner, chain, inverse_data, solver, n, m, gp) -> Output:
+    raw = {"x": np.arange(1.0, n + 1.0), "z": np.arange(1.0, m + 1.0), "s": np.zeros(m),
+           "status": "Solved", "obj_val": 0.0, "iterations": 0}  # fmt: skip
+    sol = chain.invert(raw, inverse_data)
+    if var.id in dual_owner:
+        con = dual_owner[var.id]
+        if len(con.dual_variables) != 1:
+            raise NotImplementedError(
+                f"batchcone: duals of {type(con).__name__} constraints with several dual variables "
+                "are not supported as layer outputs yet"
+            )
+        value, source, exp = sol.dual_vars.get(con.id), "z", False
+    else:
+        value, source, exp = sol.primal_vars.get(var.id), "x", gp
+    shape = tuple(var.shape)
+    if value is None:  # cvxpy eliminated it: its value is 0
+        return Output(source, np.zeros(shape, np.int64), np.zeros(shape), exp)
+    value = np.asarray(value, float).reshape(shape)
+    index = np.rint(np.abs(value)).astype(np.int64) - 1
+    if not np.allclose(np.abs(value), index + 1) or (index < 0).any():
+        raise NotImplementedError(f"batchcone: cannot express {var} as an entry of the solution")
+    return Output(source, np.maximum(index, 0), np.sign(value), exp)

@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: Apache-2.0
+"""CvxpyLayer for JAX (the cvxpylayers API), solved by batchcone.
+
+Construction canonicalizes the DPP problem once (cvxpylayers/_canon.py). A call maps the
+parameters to the problem data with sparse maps in JAX, solves the whole batch in one native
+call (batchcone.solve) and gathers the requested variables, so the layer works eagerly and under
+jax.jit, jax.vmap, jax.grad, jax.jvp/jacfwd and shard_map/pmap, in float32 or float64.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import batchcone as bc
+from batchcone.settings import settings_from_options
+from batchcone.solve import ALMOST_SOLVED, SOLVED
+
+from .._canon import canonicalize
+
+NATIVE_SOLVERS = (None, "MOREAU", "BATCHCONE")
+DIFFCP_SOLVERS = ("DIFFCP", "SCS", "CLARABEL", "ECOS")
+
+
+def _solver_error_base():
+    try:
+        import diffcp  # noqa: F401
+
+        return (RuntimeError, diffcp.SolverError)
+    except Exception:  # diffcp not installed (or broken): RuntimeError alone
+        return (RuntimeError,)
+
+
+class SolverError(*_solver_error_base()):
+    """Some problems of a call were not solved. A RuntimeError (and a diffcp.SolverError when
+    diffcp is installed, as code written for cvxpylayers catches that); `.statuses` holds the
+    status name of every problem of the batch."""
+
+    def __init__(self, message, statuses):
+        super().__init__(message)
+        self.statuses = statuses
+
+
+class CvxpyLayer:
+    """A differentiable convex optimization layer: parameters in, optimal variables out.
+
+    See ``../shared/spec`` (the cvxpylayers JAX API). Differences: the native batched solver
+    answers to ``solver=None``, ``"MOREAU"`` and ``"BATCHCONE"``; every transformation works with
+    it (jit, vmap, grad, forward mode); ``__call__`` also takes ``return_info=True`` to get the
+    per-problem statuses, which is how failures are seen under jit (failed problems give NaN
+    outputs there instead of raising).
+    """
+
+    def __init__(self, problem, parameters, variables, solver=None, gp=False, verbose=False,
+                 canon_backend=None, solver_args=None):  # fmt: skip
+        if not isinstance(parameters, (list, tuple)):
+            raise ValueError("The layer's parameters must be provided as a list or tuple")
+        if not isinstance(variables, (list, tuple)):
+            raise ValueError("The layer's variables must be provided as a list or tuple")
+        if gp:
+            if not problem.is_dgp(dpp=True):
+                raise ValueError("Problem must be DPP for geometric programming.")
+        elif not problem.is_dcp(dpp=True):
+            raise ValueError("Problem must be DPP.")
+        if set(parameters) != set(problem.parameters()) or len(parameters) != len(set(parameters)):
+            raise ValueError("The layer's parameters must exactly match problem.parameters")
+        duals = {dv.id for con in problem.constraints for dv in con.dual_variables}
+        primal = {v.id for v in problem.variables()}
+        for v in variables:
+            if v.id not in primal and v.id not in duals:
+                raise ValueError(
+                    f"Variable {v} must be a subset of problem.variables or a constraint dual variable"
+                )
+        name = solver.upper() if isinstance(solver, str) else solver
+        if name in DIFFCP_SOLVERS:
+            raise NotImplementedError(
+                f"solver={solver!r}: the diffcp reference backend is not available in this build; "
+                "use solver=None (the native solver)"
+            )
+        if name not in NATIVE_SOLVERS:
+            raise RuntimeError("Unknown solver. Check if your solver is supported by CVXPYlayers")
+        self.problem, self.parameters, self.variables = problem, list(parameters), list(variables)
+        self.gp, self.verbose = gp, verbose
+        self.solver_args = dict(solver_args or {})
+        self._canon = canonicalize(problem, self.parameters, self.variables, gp, verbose,
+                                   canon_backend, self.solver_args)  # fmt: skip
+        self._settings = settings_from_options(self.solver_args)
+
+    # ---- call --------------------------------------------------------------------------------
+
+    def __call__(self, *params, solver_args=None, warm_start=False, return_info=False):
+        """Solves for the given parameter values; returns a tuple, one array per variable.
+
+        A leading batch axis per parameter is optional; unbatched parameters are broadcast (and
+        their gradients summed). ``warm_start`` is accepted for compatibility and ignored (the
+        interior-point method starts from its own initial point). With ``return_info=True`` the
+        result is ``(outputs, info)`` with per-problem ``status`` (int32, see
+        ``batchcone.STATUS_NAMES``), ``iterations`` and ``objective``.
+        """
+        del warm_start
+        settings = settings_from_options(solver_args, self._settings) if solver_args else self._settings
+        batch, arrays = self._validate(params)
+        dtype = jnp.result_type(*arrays) if arrays else jnp.result_type(float)
+        if not jnp.issubdtype(dtype, jnp.floating):
+            dtype = jnp.result_type(float)
+        p = self._parameter_vector([a.astype(dtype) for a in arrays], batch, dtype)
+        cn = self._canon
+        data = [_apply(cn.P, p), _apply(cn.c, p), _apply(cn.A, p), _apply(cn.b, p)]
+        sol = bc.solve(cn.structure, *data, settings)
+        ok = (sol.status == SOLVED) | (sol.status == ALMOST_SOLVED)
+        self._raise_if_failed(sol.status, ok)
+        outputs = tuple(self._recover(out, sol, ok) for out in cn.outputs)
+        if not return_info:
+            return outputs
+        objective = sol.objective + _apply(cn.d, p)[..., 0]
+        return outputs, {"status": sol.status, "iterations": sol.iterations, "objective": objective}
+
+    def _validate(self, params):
+        if len(params) != len(self.parameters):
+            raise ValueError(
+                f"A tensor must be provided for each CVXPY parameter; received {len(params)} "
+                f"tensors, expected {len(self.parameters)}"
+            )
+        arrays, batch_sizes = [], []
+        for i, (value, param) in enumerate(zip(params, self.parameters)):
+            a = jnp.asarray(value)
+            shape = tuple(param.shape)
+            if a.ndim == len(shape):
+                if a.shape != shape:
+                    raise ValueError(
+                        f"Invalid parameter shape for parameter {i}. Expected: {shape}, Got: {a.shape}"
+                    )
+                batch_sizes.append(None)
+            elif a.ndim == len(shape) + 1:
+                if a.shape[1:] != shape:
+                    raise ValueError(
+                        f"Invalid parameter shape for parameter {i}. Expected batched shape: "
+                        f"(batch_size, {', '.join(map(str, shape))}), Got: {a.shape}"
+                    )
+                batch_sizes.append(a.shape[0])
+            else:
+                raise ValueError(
+                    f"Invalid parameter dimensionality for parameter {i}. Expected {len(shape)} or "
+                    f"{len(shape) + 1} dimensions, Got: {a.ndim} dimensions"
+                )
+            arrays.append(a)
+        sizes = [b for b in batch_sizes if b is not None]
+        if len(set(sizes)) > 1:
+            raise ValueError(
+                "Inconsistent batch sizes. Expected all batched parameters to have the same batch "
+                f"size, but got: {sizes}"
+            )
+        return ((sizes[0],) if sizes else ()), arrays
+
+    def _parameter_vector(self, arrays, batch, dtype):
+        """p = [θ; 1] with each parameter flattened column-major at its offset, [*batch, p_len].
+        Unbatched parameters broadcast over the batch."""
+        cn = self._canon
+        p = jnp.zeros(batch + (cn.p_len,), dtype).at[..., cn.p_len - 1].set(1.0)
+        for a, param, block in zip(arrays, self.parameters, cn.blocks):
+            if block.offset < 0:
+                continue
+            if block.log:
+                a = jnp.log(a)
+            lead = a.ndim - len(param.shape)  # 1 if this parameter is batched, else 0
+            axes = tuple(range(lead)) + tuple(reversed(range(lead, a.ndim)))
+            flat = jnp.transpose(a, axes).reshape(a.shape[:lead] + (-1,))  # column-major
+            vals = flat[..., block.gather]
+            p = p.at[..., block.offset : block.offset + vals.shape[-1]].set(
+                jnp.broadcast_to(vals, batch + vals.shape[-1:])
+            )
+        return p
+
+    def _recover(self, out, sol, ok):
+        src = sol.x if out.source == "x" else sol.z
+        value = src[..., out.index] * jnp.asarray(out.sign, src.dtype)
+        if out.exp:
+            value = jnp.exp(value)
+        mask = ok.reshape(ok.shape + (1,) * out.index.ndim)
+        return jnp.where(mask, value, jnp.nan)
+
+    def _raise_if_failed(self, status, ok):
+        if isinstance(status, jax.core.Tracer):
+            return  # under jit/vmap: failures show as NaN outputs and in return_info
+        ok = np.asarray(ok)
+        if ok.all():
+            return
+        status = np.atleast_1d(np.asarray(status))
+        names = [bc.STATUS_NAMES[int(s)] for s in status]
+        failed = [k for k, good in enumerate(np.atleast_1d(ok)) if not good]
+        detail = ", ".join(f"{k}: {names[k]}" for k in failed[:10])
+        more = "" if len(failed) <= 10 else f" (and {len(failed) - 10} more)"
+        raise SolverError(
+            f"The solver failed on {len(failed)} of {len(status)} problems (batch index: status) "
+            f"{detail}{more}",
+            names,
+        )
+
+
+def _apply(sm, p):
+    """The SparseMap applied to p [..., p_len] -> [..., size] (linear: differentiable, jittable)."""
+    vals = jnp.asarray(sm.coef, p.dtype) * p[..., sm.cols]
+    return jnp.zeros(p.shape[:-1] + (sm.size,), p.dtype).at[..., sm.rows].add(vals)
