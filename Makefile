@@ -50,6 +50,7 @@ test: test-release test-asan test-python
 demo: build python
 	$(BUILD)/demo_batch
 	$(PYTHON) examples/demo_jax.py
+	$(PYTHON) examples/demo_cvxpylayers.py
 
 bench: build
 	$(BUILD)/bench/bench_solve

@@ -61,7 +61,7 @@ class CvxpyLayer:
         if gp:
             if not problem.is_dgp(dpp=True):
                 raise ValueError("Problem must be DPP for geometric programming.")
-        elif not problem.is_dcp(dpp=True):
+        elif not _is_dpp(problem):
             raise ValueError("Problem must be DPP.")
         if set(parameters) != set(problem.parameters()) or len(parameters) != len(set(parameters)):
             raise ValueError("The layer's parameters must exactly match problem.parameters")
@@ -196,6 +196,15 @@ class CvxpyLayer:
             f"{detail}{more}",
             names,
         )
+
+
+def _is_dpp(problem) -> bool:
+    """DPP, with quad_form(x, P) for a parametric P allowed in the objective (the native solver
+    takes P as data), as cvxpy does for solvers with quadratic objectives."""
+    try:
+        return problem.is_dpp("dcp", quad_form_dpp="qp")
+    except TypeError:  # cvxpy without the quad_form_dpp option
+        return problem.is_dcp(dpp=True)
 
 
 def _apply(sm, p):

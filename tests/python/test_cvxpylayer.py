@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: Apache-2.0
+"""CvxpyLayer: problem families against cvxpy + Clarabel, gradients (check_grads and closed
+forms), batching and broadcasting, duals, dtypes, errors with cvxpylayers' messages, failures."""
+
+import cvxpy as cp
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax.test_util import check_grads
+
+from cvxpylayers.jax import CvxpyLayer, SolverError
+
+TIGHT = {"eps": 1e-10}
+rng = np.random.default_rng(0)
+
+
+def clarabel_solve(problem, params, values, tight=True):
+    for p, v in zip(params, values):
+        p.value = np.asarray(v, float)
+    tol = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10} if tight else {}
+    problem.solve(solver="CLARABEL", **tol)
+    return problem
+
+
+# ---- families: (problem, parameters, variables, parameter values) ----------------------------
+
+
+def constrained_ls():
+    n, m = 4, 7
+    x, A, b = cp.Variable(n), cp.Parameter((m, n)), cp.Parameter(m)
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(A @ x - b)), [x >= 0, cp.sum(x) == 1])
+    return prob, [A, b], [x], [rng.standard_normal((m, n)), rng.standard_normal(m)]
+
+
+def nnls():
+    n, m = 3, 6
+    x, A, b = cp.Variable(n), cp.Parameter((m, n)), cp.Parameter(m)
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(A @ x - b)), [x >= 0])
+    return prob, [A, b], [x], [rng.standard_normal((m, n)), rng.standard_normal(m)]
+
+
+def parametric_quad_form():
+    n = 4
+    x, P, q = cp.Variable(n), cp.Parameter((n, n), PSD=True), cp.Parameter(n)
+    prob = cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, P) + q @ x), [x >= -1, x <= 1])
+    G = rng.standard_normal((n, n))
+    return prob, [P, q], [x], [G @ G.T + np.eye(n), 3 * rng.standard_normal(n)]
+
+
+def robust_ls():
+    n, m = 3, 8
+    x, A, b = cp.Variable(n), cp.Parameter((m, n)), cp.Parameter(m)
+    prob = cp.Problem(cp.Minimize(cp.norm(A @ x - b) + 0.5 * cp.norm(x)), [cp.norm(x, 1) <= 2])
+    return prob, [A, b], [x], [rng.standard_normal((m, n)), rng.standard_normal(m)]
+
+
+FAMILIES = [constrained_ls, nnls, parametric_quad_form, robust_ls]
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.__name__)
+def test_values_match_clarabel(family):
+    prob, params, variables, values = family()
+    # SOCPs whose solution has s and z both on a cone boundary reach only ~1e-6 accuracy in x at
+    # any IPM tolerance (Clarabel at 1e-10 reports "inaccurate" here): compare at the defaults.
+    socp = family is robust_ls
+    layer = CvxpyLayer(prob, parameters=params, variables=variables,
+                       solver_args=None if socp else TIGHT)  # fmt: skip
+    (x,) = layer(*values)
+    clarabel_solve(prob, params, values, tight=not socp)
+    np.testing.assert_allclose(x, variables[0].value, atol=1e-5 if socp else 1e-6)
+    assert x.dtype == jnp.float64
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.__name__)
+def test_check_grads(family):
+    prob, params, variables, values = family()
+    layer = CvxpyLayer(prob, parameters=params, variables=variables, solver_args=TIGHT)
+    args = tuple(jnp.asarray(v) for v in values)
+    if family is parametric_quad_form:  # keep P symmetric: differentiate through P = S + Sᵀ
+        f = lambda S, q: layer(S + S.T, q)[0]  # noqa: E731
+        args = (args[0] / 2, args[1])
+    else:
+        f = lambda *a: layer(*a)[0]  # noqa: E731
+    check_grads(f, args, order=1, modes=["rev", "fwd"], eps=1e-5, atol=1e-4, rtol=1e-4)
+
+
+def test_unconstrained_least_squares_closed_form():
+    n, m = 3, 6
+    x, A, b = cp.Variable(n), cp.Parameter((m, n)), cp.Parameter(m)
+    layer = CvxpyLayer(cp.Problem(cp.Minimize(cp.sum_squares(A @ x - b))), [A, b], [x])
+    Av, bv = rng.standard_normal((m, n)), rng.standard_normal(m)
+    (xs,) = layer(Av, bv)
+    np.testing.assert_allclose(xs, np.linalg.lstsq(Av, bv, rcond=None)[0], atol=1e-7)
+    w = rng.standard_normal(n)
+    grad_b = jax.grad(lambda b: jnp.dot(w, layer(Av, b)[0]))(bv)
+    np.testing.assert_allclose(grad_b, np.linalg.pinv(Av).T @ w, atol=1e-7)  # x = A⁺b
+
+
+def test_equality_constrained_least_squares_closed_form():
+    n, m = 4, 6
+    x, b, h = cp.Variable(n), cp.Parameter(m), cp.Parameter(1)
+    Av, Fv = rng.standard_normal((m, n)), rng.standard_normal((1, n))
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(Av @ x - b)), [Fv @ x == h])
+    layer = CvxpyLayer(prob, [b, h], [x])
+    K = np.block([[2 * Av.T @ Av, Fv.T], [Fv, np.zeros((1, 1))]])
+    Kinv = np.linalg.inv(K)
+    bv, hv = rng.standard_normal(m), np.array([0.7])
+    np.testing.assert_allclose(layer(bv, hv)[0], (Kinv @ np.concatenate([2 * Av.T @ bv, hv]))[:n],
+                               atol=1e-7)  # fmt: skip
+    jac = jax.jacfwd(lambda h: layer(bv, h)[0])(hv)
+    np.testing.assert_allclose(jac[:, 0], Kinv[:n, n], atol=1e-7)
+
+
+def test_batching_broadcasting_and_batch_of_one():
+    prob, params, variables, values = nnls()
+    layer = CvxpyLayer(prob, params, variables)
+    A_b = np.stack([values[0] + 0.1 * k for k in range(5)])
+    (xb,) = layer(A_b, values[1])  # b unbatched: broadcast
+    for k in range(5):
+        np.testing.assert_allclose(xb[k], layer(A_b[k], values[1])[0], atol=1e-12)
+    # gradient of an unbatched parameter is the sum over the batch
+    gb = jax.grad(lambda b: jnp.sum(layer(A_b, b)[0]))(values[1])
+    want = sum(jax.grad(lambda b: jnp.sum(layer(A_b[k], b)[0]))(values[1]) for k in range(5))
+    np.testing.assert_allclose(gb, want, atol=1e-10)
+    (x1,) = layer(A_b[:1], values[1][None])
+    assert x1.shape == (1, 3)
+
+
+def test_duals_as_outputs_match_cvxpy():
+    n, m = 4, 7
+    x, A, b = cp.Variable(n), cp.Parameter((m, n)), cp.Parameter(m)
+    cons = [x >= 0, cp.sum(x) == 1]
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(A @ x - b)), cons)
+    layer = CvxpyLayer(prob, [A, b], [x, cons[0].dual_variables[0], cons[1].dual_variables[0]],
+                       solver_args=TIGHT)  # fmt: skip
+    values = [rng.standard_normal((m, n)), rng.standard_normal(m)]
+    xs, lam, nu = layer(*values)
+    clarabel_solve(prob, [A, b], values)
+    np.testing.assert_allclose(lam, cons[0].dual_value, atol=1e-6)
+    np.testing.assert_allclose(nu, cons[1].dual_value, atol=1e-6)
+
+
+def test_float32_in_float32_out():
+    prob, params, variables, values = nnls()
+    layer = CvxpyLayer(prob, params, variables)
+    (x,) = layer(*(jnp.asarray(v, jnp.float32) for v in values))
+    assert x.dtype == jnp.float32
+
+
+def test_call_errors_use_cvxpylayers_messages():
+    prob, params, variables, values = nnls()
+    layer = CvxpyLayer(prob, params, variables)
+    with pytest.raises(ValueError, match="received 1 tensors, expected 2"):
+        layer(values[0])
+    with pytest.raises(ValueError, match=r"Invalid parameter shape for parameter 1. Expected: \(6,\), Got: \(5,\)"):
+        layer(values[0], values[1][:5])
+    with pytest.raises(ValueError, match="Expected 1 or 2 dimensions, Got: 3 dimensions"):
+        layer(values[0], np.zeros((2, 2, 6)))
+    with pytest.raises(ValueError, match=r"Inconsistent batch sizes.*\[2, 3\]"):
+        layer(np.stack([values[0]] * 2), np.stack([values[1]] * 3))
+
+
+def test_construction_errors_use_cvxpylayers_messages():
+    x, A, b = cp.Variable(2), cp.Parameter((3, 2)), cp.Parameter(3)
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(A @ x - b)), [x >= 0])
+    with pytest.raises(ValueError, match="must exactly match problem.parameters"):
+        CvxpyLayer(prob, [A], [x])
+    with pytest.raises(ValueError, match="must be provided as a list or tuple"):
+        CvxpyLayer(prob, A, [x])
+    with pytest.raises(ValueError, match="must be a subset of problem.variables"):
+        CvxpyLayer(prob, [A, b], [cp.Variable(2)])
+    with pytest.raises(RuntimeError, match="Unknown solver"):
+        CvxpyLayer(prob, [A, b], [x], solver="NOT_A_SOLVER")
+    p = cp.Parameter()
+    with pytest.raises(ValueError, match="Problem must be DPP."):
+        CvxpyLayer(cp.Problem(cp.Minimize(p * p * cp.sum(x))), [p], [x])
+    with pytest.raises(ValueError, match="not supported yet"):
+        CvxpyLayer(cp.Problem(cp.Minimize(cp.sum(cp.exp(x - b[:2])))), [b], [x])
+
+
+def test_infeasible_raises_eagerly_and_gives_nan_and_status_under_jit():
+    x, b = cp.Variable(2), cp.Parameter(2)
+    prob = cp.Problem(cp.Minimize(cp.sum(x)), [x >= b, x <= 1])
+    layer = CvxpyLayer(prob, [b], [x])
+    bad = np.array([[0.0, 0.0], [2.0, 0.0]])  # the second is infeasible (x₀ ≥ 2, x₀ ≤ 1)
+    with pytest.raises(SolverError, match="1: PrimalInfeasible") as info:
+        layer(bad)
+    assert isinstance(info.value, RuntimeError)
+    (x_out,), meta = jax.jit(lambda b: layer(b, return_info=True))(bad)
+    np.testing.assert_allclose(x_out[0], [0.0, 0.0], atol=1e-7)
+    assert np.isnan(x_out[1]).all()
+    assert list(np.asarray(meta["status"])) == [1, 3]
+
+
+def test_problem_solve_with_batchcone_matches_clarabel():
+    prob, params, variables, values = robust_ls()
+    for p, v in zip(params, values):
+        p.value = v
+    ours = prob.solve(solver="BATCHCONE")
+    x_ours = variables[0].value.copy()
+    ref = prob.solve(solver="CLARABEL")
+    assert abs(ours - ref) <= 1e-7 * max(1, abs(ref))
+    np.testing.assert_allclose(x_ours, variables[0].value, atol=1e-6)
