@@ -67,8 +67,13 @@ def solve(structure: Structure, P_vals, c, A_vals, b, settings: Settings = Setti
             raise ValueError(
                 f"batchcone: {name} has shape {a.shape}, expected last dimension {size}"
             )
-    lead = jnp.broadcast_shapes(*(a.shape[:-1] for a in arrays))
-    del lead  # checked here so that a mismatch is reported before tracing the native call
+    try:  # reported here rather than from inside the native call
+        jnp.broadcast_shapes(*(a.shape[:-1] for a in arrays))
+    except ValueError:
+        raise ValueError(
+            "batchcone: the batch dimensions of P_vals, c, A_vals, b do not broadcast: "
+            + ", ".join(str(a.shape[:-1]) for a in arrays)
+        ) from None
     return Solution(*_solve(structure, settings, *arrays))
 
 
