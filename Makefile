@@ -37,7 +37,7 @@ test-asan: build-asan
 
 # The Python package (JAX layer): dependencies, then the package built against the installed jaxlib.
 python-deps:
-	$(PIP) "jax>=0.6" numpy scipy scikit-build-core pytest cvxpy clarabel
+	$(PIP) "jax>=0.6" numpy scipy scikit-build-core pytest cvxpy clarabel diffcp
 
 python: deps python-deps
 	$(PIP) --no-build-isolation .

@@ -57,7 +57,9 @@ class Output:
 
 @dataclass(frozen=True)
 class Canonical:
-    structure: bc.Structure
+    structure: bc.Structure | None  # native backend
+    A_pattern: tuple  # (indptr, indices, (m, n)) of A in CSC, for the diffcp backend
+    cone_dict: dict  # diffcp/SCS cone sizes, for the diffcp backend
     p_len: int
     blocks: tuple
     P: SparseMap
@@ -73,15 +75,39 @@ def _coo(tensor):
     return t.row.astype(np.int64), t.col.astype(np.int64), t.data.astype(float)
 
 
-def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, solver_args) -> Canonical:
-    solver = register()
+# Raw solutions in each interface's format, for probing chain.invert (x = 1..n, z = 1..m).
+def _native_probe(n, m):
+    return {"x": np.arange(1.0, n + 1.0), "z": np.arange(1.0, m + 1.0), "s": np.zeros(m),
+            "status": "Solved", "obj_val": 0.0, "iterations": 0}  # fmt: skip
+
+
+def _diffcp_probe(n, m):
+    info = {"status_val": 1, "solve_time": 0.0, "setup_time": 0.0, "iter": 0, "pobj": 0.0}
+    return {"x": np.arange(1.0, n + 1.0), "y": np.arange(1.0, m + 1.0), "s": np.zeros(m),
+            "solve_method": "SCS", "info": info}  # fmt: skip
+
+
+def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, solver_args,
+                 backend="native") -> Canonical:  # fmt: skip
+    """backend "native": batchcone's interface (quadratic objective, Zero/NonNeg/SOC);
+    "diffcp": cvxpy's DIFFCP interface (linear objective; diffcp's cones)."""
+    native = backend == "native"
+    solver = register() if native else "DIFFCP"
     dual_owner = {dv.id: con for con in problem.constraints for dv in con.dual_variables}
-    log_params = {}
+    log_params, log_vars = {}, {}
     prob = problem
     if gp:
         dgp2dcp = cp.reductions.Dgp2Dcp(problem)
         prob, _ = dgp2dcp.apply(problem)
         log_params = dict(dgp2dcp.canon_methods._parameters)  # user param -> log-space param
+        log_vars = {v.id: lv for v, lv in dgp2dcp.canon_methods._variables.items()}
+    if not native:
+        try:
+            import diffcp  # noqa: F401
+        except ImportError as e:
+            raise ImportError(
+                "the diffcp reference backend needs diffcp (pip install diffcp)"
+            ) from e
     try:
         data, chain, inverse_data = prob.get_problem_data(
             solver=solver, gp=False, verbose=verbose, canon_backend=canon_backend,
@@ -95,10 +121,11 @@ def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, sol
         ) from e
     pp = data[cp.settings.PARAM_PROB]
     dims = data[ConicSolver.DIMS]
-    if dims.psd or dims.exp or dims.p3d or dims.pnd:
-        raise ValueError("batchcone: only Zero, NonNeg and SOC cones are supported")
     n = pp.x.size
-    m = int(dims.zero + dims.nonneg + sum(dims.soc))
+    m = data[cp.settings.A].shape[0]
+    cone_dict = {"z": int(dims.zero), "l": int(dims.nonneg), "q": [int(d) for d in dims.soc],
+                 "s": [int(d) for d in dims.psd], "ep": int(dims.exp),
+                 "p": [float(a) for a in dims.p3d]}  # fmt: skip
     p_len = pp.total_param_size + 1
 
     # The patterns: every structurally nonzero entry of the tensors.
@@ -112,7 +139,12 @@ def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, sol
         pi, pj = P_rows % n, P_rows // n
         upper = pi <= pj
         P_pattern = sp.csc_matrix((np.ones(upper.sum()), (pi[upper], pj[upper])), shape=(n, n))
-    structure, P_csc, A_csc = structure_from_data(P_pattern, A_pattern, dims)
+    if native:
+        structure, P_csc, A_csc = structure_from_data(P_pattern, A_pattern, dims)
+    else:
+        structure, P_csc, A_csc = None, sp.triu(P_pattern, format="csc"), sp.csc_matrix(A_pattern)
+        P_csc.sort_indices(), A_csc.sort_indices()
+    nnz_P, nnz_A = P_csc.nnz, A_csc.nnz
 
     def slot_map(ri, rj, csc):
         # position of entry (ri, rj) in the CSC value array of `csc`
@@ -122,19 +154,22 @@ def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, sol
                 lookup[(int(csc.indices[k]), col)] = k
         return np.array([lookup[(int(a), int(b_))] for a, b_ in zip(ri, rj)], np.int64)
 
-    A_map = SparseMap(slot_map(i[in_A], j[in_A], A_csc), A_cols[in_A], -A_coef[in_A], structure.nnz_A)
+    A_map = SparseMap(slot_map(i[in_A], j[in_A], A_csc), A_cols[in_A], -A_coef[in_A], nnz_A)
     b_map = SparseMap(i[~in_A], A_cols[~in_A], A_coef[~in_A], m)
     if pp.P is not None:
-        P_map = SparseMap(slot_map(pi[upper], pj[upper], P_csc), P_cols[upper], P_coef[upper], structure.nnz_P)
+        P_map = SparseMap(slot_map(pi[upper], pj[upper], P_csc), P_cols[upper], P_coef[upper], nnz_P)
     else:
-        P_map = SparseMap(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), structure.nnz_P)
+        P_map = SparseMap(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), nnz_P)
     q_rows, q_cols, q_coef = _coo(pp.q)
     c_map = SparseMap(q_rows[q_rows < n], q_cols[q_rows < n], q_coef[q_rows < n], n)
     d_map = SparseMap(np.zeros((q_rows == n).sum(), np.int64), q_cols[q_rows == n], q_coef[q_rows == n], 1)
 
     blocks = tuple(_param_block(p, pp, chain, log_params) for p in parameters)
-    outputs = tuple(_output(v, dual_owner, chain, inverse_data, solver, n, m, gp) for v in variables)
-    return Canonical(structure, p_len, blocks, P_map, c_map, d_map, A_map, b_map, outputs)
+    probe = chain.invert((_native_probe if native else _diffcp_probe)(n, m), inverse_data)
+    outputs = tuple(_output(log_vars.get(v.id, v), dual_owner, probe, gp) for v in variables)
+    A_pattern = (A_csc.indptr, A_csc.indices, (m, n))
+    return Canonical(structure, A_pattern, cone_dict, p_len, blocks, P_map, c_map, d_map, A_map,
+                     b_map, outputs)  # fmt: skip
 
 
 def _param_block(param, pp, chain, log_params) -> ParamBlock:
@@ -155,18 +190,20 @@ def _param_block(param, pp, chain, log_params) -> ParamBlock:
     return ParamBlock(tuple(param.shape), -1, np.zeros(0, np.int64), log)
 
 
-def _output(var, dual_owner, chain, inverse_data, solver, n, m, gp) -> Output:
-    raw = {"x": np.arange(1.0, n + 1.0), "z": np.arange(1.0, m + 1.0), "s": np.zeros(m),
-           "status": "Solved", "obj_val": 0.0, "iterations": 0}  # fmt: skip
-    sol = chain.invert(raw, inverse_data)
+def _output(var, dual_owner, sol, gp) -> Output:
     if var.id in dual_owner:
+        # Let the constraint split its dual vector among its dual variables (SOC: t and X parts),
+        # then read back the requested one; the constraint's dual values are restored.
         con = dual_owner[var.id]
-        if len(con.dual_variables) != 1:
-            raise NotImplementedError(
-                f"batchcone: duals of {type(con).__name__} constraints with several dual variables "
-                "are not supported as layer outputs yet"
-            )
-        value, source, exp = sol.dual_vars.get(con.id), "z", False
+        raw = sol.dual_vars.get(con.id)
+        saved = [dv.value for dv in con.dual_variables]
+        value = None
+        if raw is not None:
+            con.save_dual_value(raw)
+            value = var.value
+        for dv, old in zip(con.dual_variables, saved):
+            dv.value = old
+        source, exp = "z", False
     else:
         value, source, exp = sol.primal_vars.get(var.id), "x", gp
     shape = tuple(var.shape)

@@ -202,3 +202,79 @@ def test_problem_solve_with_batchcone_matches_clarabel():
     ref = prob.solve(solver="CLARABEL")
     assert abs(ours - ref) <= 1e-7 * max(1, abs(ref))
     np.testing.assert_allclose(x_ours, variables[0].value, atol=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["DIFFCP", "SCS", "CLARABEL"])
+def test_diffcp_backend_agrees_with_native(solver):
+    pytest.importorskip("diffcp")
+    prob, params, variables, values = constrained_ls()
+    duals = [prob.constraints[0].dual_variables[0]]
+    native = CvxpyLayer(prob, params, variables + duals, solver_args=TIGHT)
+    tight = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}
+    args = {"eps": 1e-10} if solver in ("DIFFCP", "SCS") else tight
+    ref = CvxpyLayer(prob, params, variables + duals, solver=solver, solver_args=args)
+    # diffcp gets cvxpy's linear-objective form, where sum_squares is an SOC epigraph with s and
+    # z both on the cone boundary: an IPM (Clarabel) is accurate to only ~1e-6 there even at
+    # 1e-10 tolerances (measured on planted SOCPs: 3.7e-6), so it is compared at 5e-6.
+    atol = 5e-6 if solver == "CLARABEL" else 1e-6
+    for a, r in zip(native(*values), ref(*values)):
+        np.testing.assert_allclose(a, r, atol=atol)
+
+    def loss(layer):
+        return lambda A, b: jnp.sum(layer(A, b)[0] ** 2)
+
+    g_native = jax.grad(loss(native), argnums=(0, 1))(*values)
+    g_ref = jax.jit(jax.grad(loss(ref), argnums=(0, 1)))(*values)  # jit works for diffcp too
+    for a, r in zip(g_native, g_ref):
+        np.testing.assert_allclose(a, r, atol=1e-5)
+    A_batch = np.stack([values[0] * (1 + 0.1 * k) for k in range(3)])
+    np.testing.assert_allclose(jax.vmap(lambda A: ref(A, values[1])[0])(A_batch),
+                               native(A_batch, values[1])[0], atol=atol)  # fmt: skip
+
+
+def test_solver_error_is_a_diffcp_solver_error_when_diffcp_is_installed():
+    diffcp = pytest.importorskip("diffcp")
+    assert issubclass(SolverError, RuntimeError) and issubclass(SolverError, diffcp.SolverError)
+
+
+def test_geometric_program_through_the_diffcp_backend():
+    # cvxpy's box design GP (unique solution): maximize the volume under wall and floor limits.
+    pytest.importorskip("diffcp")
+    h, w, d = cp.Variable(pos=True), cp.Variable(pos=True), cp.Variable(pos=True)
+    A_wall, A_flr = cp.Parameter(pos=True), cp.Parameter(pos=True)
+    prob = cp.Problem(cp.Maximize(h * w * d),
+                      [2 * (h * w + h * d) <= A_wall, w * d <= A_flr, 0.5 <= h / w, h / w <= 2,
+                       0.5 <= d / w, d / w <= 2])  # fmt: skip
+    layer = CvxpyLayer(prob, [A_wall, A_flr], [h, w, d], gp=True, solver="DIFFCP",
+                       solver_args={"eps": 1e-10})  # fmt: skip
+    for wall, flr in [(100.0, 10.0), (60.0, 20.0)]:
+        A_wall.value, A_flr.value = wall, flr
+        prob.solve(gp=True, solver="CLARABEL", tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+        got = layer(jnp.array(wall), jnp.array(flr))
+        np.testing.assert_allclose([float(v) for v in got], [h.value, w.value, d.value], rtol=1e-5)
+    # gradient of the log-volume against central differences
+    f = lambda wall: jnp.log(jnp.prod(jnp.stack(layer(wall, jnp.array(10.0)))))  # noqa: E731
+    step = 1e-3
+    np.testing.assert_allclose(jax.grad(f)(100.0), (f(100.0 + step) - f(100.0 - step)) / (2 * step),
+                               rtol=1e-4)  # fmt: skip
+
+
+def test_native_backend_rejects_cones_it_lacks_with_a_clear_message():
+    a, y = cp.Parameter(pos=True), cp.Variable(pos=True)
+    with pytest.raises(ValueError, match="exponential, power or PSD cones"):
+        CvxpyLayer(cp.Problem(cp.Minimize(y + a / y)), [a], [y], gp=True)
+
+
+def test_soc_constraint_duals_match_cvxpy():
+    n, m = 3, 5
+    x, t, A, b = cp.Variable(n), cp.Variable(), cp.Parameter((m, n)), cp.Parameter(m)
+    soc = cp.SOC(t, A @ x - b)
+    prob = cp.Problem(cp.Minimize(t + cp.sum_squares(x)), [soc, x >= -1])
+    layer = CvxpyLayer(prob, [A, b], [x, soc.dual_variables[0], soc.dual_variables[1]],
+                       solver_args=TIGHT)  # fmt: skip
+    values = [rng.standard_normal((m, n)), rng.standard_normal(m)]
+    xs, lam_t, lam_x = layer(*values)
+    clarabel_solve(prob, [A, b], values)
+    np.testing.assert_allclose(xs, x.value, atol=1e-6)
+    np.testing.assert_allclose(lam_t, soc.dual_value[0], atol=1e-6)
+    np.testing.assert_allclose(lam_x, np.ravel(soc.dual_value[1]), atol=1e-6)

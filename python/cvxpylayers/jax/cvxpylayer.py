@@ -45,11 +45,12 @@ class SolverError(*_solver_error_base()):
 class CvxpyLayer:
     """A differentiable convex optimization layer: parameters in, optimal variables out.
 
-    See ``../shared/spec`` (the cvxpylayers JAX API). Differences: the native batched solver
-    answers to ``solver=None``, ``"MOREAU"`` and ``"BATCHCONE"``; every transformation works with
-    it (jit, vmap, grad, forward mode); ``__call__`` also takes ``return_info=True`` to get the
-    per-problem statuses, which is how failures are seen under jit (failed problems give NaN
-    outputs there instead of raising).
+    The native batched solver answers to ``solver=None``, ``"MOREAU"`` and ``"BATCHCONE"``; every
+    transformation works with it (jit, vmap, grad, forward mode). ``"DIFFCP"``, ``"SCS"``,
+    ``"CLARABEL"`` and ``"ECOS"`` use diffcp as a reference backend (if installed; jit, vmap and
+    reverse mode; ``solver_args`` go to diffcp). ``__call__`` also takes ``return_info=True`` to
+    get the per-problem statuses, which is how failures are seen under jit (failed problems give
+    NaN outputs there instead of raising).
     """
 
     def __init__(self, problem, parameters, variables, solver=None, gp=False, verbose=False,
@@ -73,19 +74,21 @@ class CvxpyLayer:
                     f"Variable {v} must be a subset of problem.variables or a constraint dual variable"
                 )
         name = solver.upper() if isinstance(solver, str) else solver
-        if name in DIFFCP_SOLVERS:
-            raise NotImplementedError(
-                f"solver={solver!r}: the diffcp reference backend is not available in this build; "
-                "use solver=None (the native solver)"
-            )
-        if name not in NATIVE_SOLVERS:
+        if name not in NATIVE_SOLVERS and name not in DIFFCP_SOLVERS:
             raise RuntimeError("Unknown solver. Check if your solver is supported by CVXPYlayers")
+        self.backend = "native" if name in NATIVE_SOLVERS else "diffcp"
         self.problem, self.parameters, self.variables = problem, list(parameters), list(variables)
         self.gp, self.verbose = gp, verbose
         self.solver_args = dict(solver_args or {})
         self._canon = canonicalize(problem, self.parameters, self.variables, gp, verbose,
-                                   canon_backend, self.solver_args)  # fmt: skip
+                                   canon_backend, self.solver_args, self.backend)  # fmt: skip
         self._settings = settings_from_options(self.solver_args)
+        if self.backend == "diffcp":
+            from ._diffcp import make_solver
+
+            args = dict(self.solver_args)
+            method = args.pop("solve_method", {"CLARABEL": "Clarabel", "ECOS": "ECOS"}.get(name, "SCS"))
+            self._diffcp = make_solver(self._canon, method, args)
 
     # ---- call --------------------------------------------------------------------------------
 
@@ -106,8 +109,14 @@ class CvxpyLayer:
             dtype = jnp.result_type(float)
         p = self._parameter_vector([a.astype(dtype) for a in arrays], batch, dtype)
         cn = self._canon
-        data = [_apply(cn.P, p), _apply(cn.c, p), _apply(cn.A, p), _apply(cn.b, p)]
-        sol = bc.solve(cn.structure, *data, settings)
+        if self.backend == "native":
+            data = [_apply(cn.P, p), _apply(cn.c, p), _apply(cn.A, p), _apply(cn.b, p)]
+            sol = bc.solve(cn.structure, *data, settings)
+        else:
+            c = _apply(cn.c, p)
+            x, y, s, status = self._diffcp(_apply(cn.A, p), _apply(cn.b, p), c)
+            objective = jnp.sum(c * x, -1)
+            sol = bc.Solution(x, y, s, status, jnp.zeros_like(status), objective)
         ok = (sol.status == SOLVED) | (sol.status == ALMOST_SOLVED)
         self._raise_if_failed(sol.status, ok)
         outputs = tuple(self._recover(out, sol, ok) for out in cn.outputs)
