@@ -278,3 +278,27 @@ def test_soc_constraint_duals_match_cvxpy():
     np.testing.assert_allclose(xs, x.value, atol=1e-6)
     np.testing.assert_allclose(lam_t, soc.dual_value[0], atol=1e-6)
     np.testing.assert_allclose(lam_x, np.ravel(soc.dual_value[1]), atol=1e-6)
+
+
+def test_unbounded_problem_raises_with_its_status():
+    x, c = cp.Variable(2), cp.Parameter(2)
+    layer = CvxpyLayer(cp.Problem(cp.Minimize(c @ x), [x >= 0]), [c], [x])
+    with pytest.raises(SolverError, match="0: DualInfeasible"):
+        layer(np.array([-1.0, 1.0]))
+
+
+def test_jit_vmap_grad_and_shard_map_over_a_batch():
+    prob, params, variables, values = nnls()
+    layer = CvxpyLayer(prob, params, variables)
+    A_batch = np.stack([values[0] * (1 + 0.1 * k) for k in range(8)])
+    loss = lambda A: jnp.sum(layer(A, values[1])[0] ** 2)  # noqa: E731
+    per_problem = np.stack([jax.grad(loss)(A_batch[k]) for k in range(8)])
+    np.testing.assert_allclose(jax.jit(jax.vmap(jax.grad(loss)))(A_batch), per_problem, atol=1e-10)
+    mesh = jax.sharding.Mesh(np.array(jax.devices()[:4]), ("batch",))
+    spec = jax.sharding.PartitionSpec("batch")
+    shard_map = getattr(jax, "shard_map", None)
+    if shard_map is None:  # jax < 0.6.1
+        from jax.experimental.shard_map import shard_map
+    f = jax.jit(shard_map(lambda A: layer(A, values[1])[0], mesh=mesh, in_specs=(spec,),
+                          out_specs=spec))  # fmt: skip
+    np.testing.assert_allclose(f(A_batch), layer(A_batch, values[1])[0], atol=1e-12)
