@@ -61,23 +61,43 @@ BC_HD void kkt_write_soc_expansion(const KktMaps& mp, int c, int o, int d, W w, 
   kx[mp.diag_to_k[extra + 1]] = e2;
 }
 
+// Writes −H for one PSD cone: column t of H = WᵀW applied to the svec unit vector e_t (the
+// vectors live in the work part of the cone's w block).
+template <class W, class KV>
+BC_HD void kkt_write_psd_block(const KktMaps& mp, int c, int d, W wc, KV kx) {
+  const int k = psd_side(d);
+  const int* slots = mp.h_slot + mp.h_ptr[c];
+  W work = wc + psd_work_offset(k), e = work + 4 * k * k + k, y = e + d, h = y + d;
+  fill(d, e, 0.0);
+  for (int t = 0, slot = 0; t < d; ++t) {
+    e[t] = 1.0;
+    psd_congruence(k, wc, true, e, y, work);   // W e_t = RᵀE R
+    psd_congruence(k, wc, false, y, h, work);  // Wᵀ(W e_t) = R(RᵀE R)Rᵀ
+    e[t] = 0.0;
+    for (int i = 0; i <= t; ++i, ++slot) kx[slots[slot]] = -h[i];
+  }
+}
+
 // Writes the −H block at the NT scaling (w, η): −diag(w²) on NonNeg, −η²(2wwᵀ − J) on SOC
-// (dense or expanded), 0 on Zero.
+// (dense or expanded), −WᵀW on PSD, 0 on Zero.
 template <class W, class E, class KV>
 BC_HD void kkt_write_H(const KktMaps& mp, const ConeTable& k, W w, E eta, KV kx) {
   for (int c = 0; c < k.count; ++c) {
     const int o = k.offset[c], d = k.dim[c];
+    const W wc = w + k.woff[c];
     if (k.kind[c] == kZeroCone) {
       for (int i = 0; i < d; ++i) kx[mp.diag_to_k[mp.n + o + i]] = 0.0;
     } else if (k.kind[c] == kNonNegCone) {
-      for (int i = 0; i < d; ++i) kx[mp.diag_to_k[mp.n + o + i]] = -w[o + i] * w[o + i];
+      for (int i = 0; i < d; ++i) kx[mp.diag_to_k[mp.n + o + i]] = -wc[i] * wc[i];
+    } else if (k.kind[c] == kPsdCone) {
+      kkt_write_psd_block(mp, c, d, wc, kx);
     } else if (mp.expansion[c] >= 0) {
-      kkt_write_soc_expansion(mp, c, o, d, w + o, eta[c], kx);
+      kkt_write_soc_expansion(mp, c, o, d, wc, eta[c], kx);
     } else {
       const double e2 = eta[c] * eta[c];
       const int* slots = mp.h_slot + mp.h_ptr[c];
       for (int j = 0, t = 0; j < d; ++j)
-        for (int i = 0; i <= j; ++i, ++t) kx[slots[t]] = -e2 * soc_H_entry(w + o, i, j);
+        for (int i = 0; i <= j; ++i, ++t) kx[slots[t]] = -e2 * soc_H_entry(wc, i, j);
     }
   }
 }
@@ -89,7 +109,7 @@ BC_HD void kkt_write_identity_H(const KktMaps& mp, const ConeTable& k, KV kx) {
     const int o = k.offset[c], d = k.dim[c];
     const double h = (k.kind[c] == kZeroCone) ? 0.0 : -1.0;
     for (int i = 0; i < d; ++i) kx[mp.diag_to_k[mp.n + o + i]] = h;
-    if (k.kind[c] != kSocCone) continue;
+    if (k.kind[c] != kSocCone && k.kind[c] != kPsdCone) continue;
     const int* slots = mp.h_slot + mp.h_ptr[c];
     const int count = mp.h_ptr[c + 1] - mp.h_ptr[c];
     for (int t = 0; t < count; ++t) kx[slots[t]] = 0.0;  // off-diagonals, expansion columns

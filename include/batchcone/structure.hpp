@@ -15,8 +15,10 @@
 
 namespace batchcone {
 
-enum class ConeKind { Zero, NonNeg, SOC };
+enum class ConeKind { Zero, NonNeg, SOC, PSD };
 
+// dim: rows of the cone, except PSD: the side k of the k×k matrix, whose svec (upper triangle,
+// column-major, off-diagonals scaled by √2) takes k(k+1)/2 rows.
 struct Cone {
   ConeKind kind;
   int dim;
@@ -24,7 +26,7 @@ struct Cone {
 
 struct StructureSpec {
   int n = 0;  // variables
-  int m = 0;  // constraint rows (Σ cone dims)
+  int m = 0;  // constraint rows (Σ cone rows)
   std::vector<int> P_colptr, P_rowval;  // triu(P): n+1 column pointers, sorted rows ≤ col
   std::vector<int> A_colptr, A_rowval;  // A (m × n): n+1 column pointers, sorted rows < m
   std::vector<Cone> cones;

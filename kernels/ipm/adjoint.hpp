@@ -67,8 +67,8 @@ BC_HD double reduced_residual(const Context& cx, const State<V>& st, V bx, V bz,
   csc_symv_upper(cx.P, st.pv, -1.0, vx, ex);
   csc_gemv_t(cx.A, st.av, -1.0, vz, ex);
   csc_gemv(cx.A, st.av, -1.0, vx, ez);
-  cones_mul_W(cx.cones, st.w, st.eta, vz, st.work2, false);
-  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.dsv, false);
+  cones_mul_W(cx.cones, st.w, st.eta, vz, st.work2, kApplyW);
+  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.dsv, kApplyWt);
   axpy(dm.m, 1.0, st.dsv, ez);
   return dmax(norm_inf(dm.n, ex), norm_inf(dm.m, ez));
 }
@@ -186,8 +186,8 @@ BC_HD void kkt_multiply_at_solution(const Context& cx, const State<V>& st, I vx,
   for (int j = 0; j < dm.n; ++j) yx[j] = st.Px[j] / st.d[j];
   fill(dm.m, st.Axs, 0.0);
   csc_gemv(cx.A, st.av, 1.0, st.dx, st.Axs);
-  cones_mul_W(cx.cones, st.w, st.eta, st.work1, st.work2, false);
-  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.dsv, false);
+  cones_mul_W(cx.cones, st.w, st.eta, st.work1, st.work2, kApplyW);
+  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.dsv, kApplyWt);
   for (int i = 0; i < dm.m; ++i) yz[i] = (st.Axs[i] - c * st.dsv[i]) / st.e[i];
 }
 

@@ -87,13 +87,13 @@ BC_HD void ruiz_pass(const Context& cx, const State<V>& st, V dwork, V ework) {
   sc.cscale *= c;
 }
 
-// δ_e ← mean(E_cone)/E on every SOC block and 1 elsewhere, so that E·δ_e is constant per SOC.
+// δ_e ← mean(E_cone)/E on every SOC and PSD block and 1 elsewhere, so that E·δ_e is constant per SOC.
 template <class V>
 BC_HD void rectify_cone_scaling(const Context& cx, const State<V>& st, V ework) {
   const ConeTable& k = cx.cones;
   fill(cx.dims.m, ework, 1.0);
   for (int c = 0; c < k.count; ++c) {
-    if (k.kind[c] != kSocCone) continue;
+    if (k.kind[c] != kSocCone && k.kind[c] != kPsdCone) continue;
     const int o = k.offset[c], d = k.dim[c];
     double mean = 0.0;
     for (int i = 0; i < d; ++i) mean += st.e[o + i];

@@ -51,8 +51,8 @@ BC_HD void initialize(const Context& cx, const State<V>& st) {
     fill(dm.m, st.s, 0.0);
     sc.status = Status::NumericalError;
   }
-  cones_shift_to_interior(cx.cones, st.s, true);
-  cones_shift_to_interior(cx.cones, st.z, false);
+  cones_shift_to_interior(cx.cones, st.s, true, st.w);
+  cones_shift_to_interior(cx.cones, st.z, false, st.w);
 }
 
 }  // namespace batchcone::kernels

@@ -14,7 +14,7 @@
 namespace batchcone::kernels {
 
 struct Dims {
-  int n, m, nnz_p, nnz_a, cones, kkt_order, kkt_nnz, l_nnz;
+  int n, m, nnz_p, nnz_a, cones, kkt_order, kkt_nnz, l_nnz, w_size;
 };
 
 // Everything shared by the batch.
@@ -68,7 +68,7 @@ BC_HD Layout make_layout(const Dims& d) {
   l.x = take(d.n), l.z = take(d.m), l.s = take(d.m);
   l.px = take(d.n), l.pz = take(d.m), l.ps = take(d.m);
   l.rx = take(d.n), l.rz = take(d.m), l.Px = take(d.n), l.Atz = take(d.n), l.Axs = take(d.m);
-  l.w = take(d.m), l.eta = take(d.cones), l.lambda = take(d.m);
+  l.w = take(d.w_size), l.eta = take(d.cones), l.lambda = take(d.m);
   l.kx = take(d.kkt_nnz), l.lx = take(d.l_nnz), l.piv = take(d.kkt_order);
   l.pinv = take(d.kkt_order), l.ywork = take(d.kkt_order), l.irwork = take(4L * d.kkt_order);
   l.x2 = take(d.n), l.z2 = take(d.m), l.dx = take(d.n), l.dz = take(d.m), l.ds = take(d.m);

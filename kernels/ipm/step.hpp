@@ -43,7 +43,7 @@ BC_HD bool solve_step(const Context& cx, const State<V>& st, double d_tau, doubl
   const Dims& dm = cx.dims;
   Scalars& sc = *st.sc;
   cones_jordan_div(cx.cones, st.lambda, st.dsv, st.work2);            // λ \ d_s
-  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.work1, false);      // o = Wᵀ(λ \ d_s)
+  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.work1, kApplyWt);  // o = Wᵀ(λ \ d_s)
   for (int i = 0; i < dm.n; ++i) st.rhs_x[i] = rfactor * st.rx[i];
   for (int i = 0; i < dm.m; ++i) st.rhs_z[i] = st.work1[i] - rfactor * st.rz[i];
   if (!solve_kkt(cx, st, st.rhs_x, st.rhs_z, st.dx, st.dz)) return false;
@@ -59,9 +59,9 @@ BC_HD bool solve_step(const Context& cx, const State<V>& st, double d_tau, doubl
   sc.dtau = num / den;
   axpy(dm.n, sc.dtau, st.x2, st.dx);
   axpy(dm.m, sc.dtau, st.z2, st.dz);
-  cones_mul_W(cx.cones, st.w, st.eta, st.dz, st.work1, false);  // WΔz
+  cones_mul_W(cx.cones, st.w, st.eta, st.dz, st.work1, kApplyW);  // WΔz
   axpy(dm.m, 1.0, st.work2, st.work1);                          // λ \ d_s + WΔz
-  cones_mul_W(cx.cones, st.w, st.eta, st.work1, st.ds, false);
+  cones_mul_W(cx.cones, st.w, st.eta, st.work1, st.ds, kApplyWt);
   scale(dm.m, st.ds, -1.0);
   sc.dkappa = -(d_kappa + sc.kappa * sc.dtau) * tinv;
   return isfinite(sc.dtau) && isfinite(sc.dkappa) && all_finite(dm.n, st.dx) &&
@@ -75,18 +75,18 @@ BC_HD double step_length(const Context& cx, const State<V>& st) {
   double alpha = 1.0;
   if (sc.dtau < 0.0) alpha = dmin(alpha, -sc.tau / sc.dtau);
   if (sc.dkappa < 0.0) alpha = dmin(alpha, -sc.kappa / sc.dkappa);
-  alpha = cones_step_length(cx.cones, st.z, st.dz, alpha);
-  return cones_step_length(cx.cones, st.s, st.ds, alpha);
+  alpha = cones_step_length(cx.cones, st.z, st.dz, alpha, st.w);
+  return cones_step_length(cx.cones, st.s, st.ds, alpha, st.w);
 }
 
 // d_s for the corrector: λ∘λ + m·(W⁻ᵀΔs_a)∘(WΔz_a) − σμe, from the affine step in (dz, ds).
 template <class V>
 BC_HD void corrector_ds(const Context& cx, const State<V>& st, double m) {
   const Scalars& sc = *st.sc;
-  cones_mul_W(cx.cones, st.w, st.eta, st.ds, st.work1, true);   // W⁻ᵀΔs_a
-  cones_mul_W(cx.cones, st.w, st.eta, st.dz, st.work2, false);  // WΔz_a
-  cones_jordan_mul(cx.cones, st.work1, st.work2, st.dsv);
-  cones_jordan_mul(cx.cones, st.lambda, st.lambda, st.work1);   // λ∘λ
+  cones_mul_W(cx.cones, st.w, st.eta, st.ds, st.work1, kApplyWinvT);  // W⁻ᵀΔs_a
+  cones_mul_W(cx.cones, st.w, st.eta, st.dz, st.work2, kApplyW);      // WΔz_a
+  cones_jordan_mul(cx.cones, st.work1, st.work2, st.dsv, st.w);
+  cones_jordan_mul(cx.cones, st.lambda, st.lambda, st.work1, st.w);  // λ∘λ
   axpby(cx.dims.m, 1.0, st.work1, m, st.dsv);
   cones_add_identity(cx.cones, st.dsv, -sc.sigma * sc.mu);
 }
@@ -113,7 +113,7 @@ template <class V>
 BC_HD void predictor_corrector(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
   const double tk = sc.tau * sc.kappa;
-  cones_jordan_mul(cx.cones, st.lambda, st.lambda, st.dsv);
+  cones_jordan_mul(cx.cones, st.lambda, st.lambda, st.dsv, st.w);
   if (!solve_step(cx, st, sc.r_tau, tk, 1.0)) {
     sc.status = Status::NumericalError;
     return;

@@ -49,6 +49,7 @@ EntryIds list_entries(const StructureSpec& s, const ConeArrays& cones, PatternBu
   for (size_t c = 0; c < cones.kind.size(); ++c) {
     const int o = n + cones.offset[c], d = cones.dim[c];
     const bool soc = cones.kind[c] == kernels::kSocCone;
+    const bool dense = cones.kind[c] == kernels::kPsdCone || (soc && d < kernels::kSocExpansionMinDim);
     const bool expanded = soc && d >= kernels::kSocExpansionMinDim;
     ids.expansion.push_back(expanded ? e : -1);
     if (expanded) {
@@ -56,7 +57,7 @@ EntryIds list_entries(const StructureSpec& s, const ConeArrays& cones, PatternBu
       for (int i = 0; i < d; ++i) ids.h.push_back(pb.add(o + i, vcol));
       for (int i = 0; i < d; ++i) ids.h.push_back(pb.add(o + i, ucol));
       ++e;
-    } else if (soc) {
+    } else if (dense) {
       for (int j = 0; j < d; ++j)
         for (int i = 0; i <= j; ++i) ids.h.push_back(pb.add(o + i, o + j));
     }

@@ -15,7 +15,8 @@
 namespace batchcone::detail {
 
 struct ConeArrays {
-  std::vector<int> kind, offset, dim;
+  std::vector<int> kind, offset, dim, woff;  // dim: rows; woff: block start in w
+  int w_size = 0;
   int degree = 0;
 };
 
@@ -50,6 +51,7 @@ struct Symbolic {
 
 // Steps of the analysis, in order (each in its own file).
 void validate_spec(const StructureSpec& spec);                           // validate.cpp
+int cone_rows(const Cone& cone);                                         // validate.cpp
 ConeArrays build_cone_arrays(const StructureSpec& spec);                  // validate.cpp
 KktPattern build_kkt_pattern(const StructureSpec& spec, const ConeArrays& cones);  // kkt_pattern.cpp
 std::vector<int> amd_permutation(int order, const std::vector<int>& colptr,

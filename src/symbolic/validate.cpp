@@ -49,11 +49,14 @@ const char* cone_name(ConeKind k) {
     case ConeKind::Zero: return "Zero";
     case ConeKind::NonNeg: return "NonNeg";
     case ConeKind::SOC: return "SOC";
+    case ConeKind::PSD: return "PSD";
   }
   return "unknown";
 }
 
 }  // namespace
+
+int cone_rows(const Cone& k) { return k.kind == ConeKind::PSD ? k.dim * (k.dim + 1) / 2 : k.dim; }
 
 void validate_spec(const StructureSpec& spec) {
   if (spec.n < 0) fail("n = " + str(spec.n) + " is negative");
@@ -63,29 +66,43 @@ void validate_spec(const StructureSpec& spec) {
   long total = 0;
   for (size_t c = 0; c < spec.cones.size(); ++c) {
     const Cone& k = spec.cones[c];
-    if (k.kind != ConeKind::Zero && k.kind != ConeKind::NonNeg && k.kind != ConeKind::SOC)
+    if (k.kind != ConeKind::Zero && k.kind != ConeKind::NonNeg && k.kind != ConeKind::SOC &&
+        k.kind != ConeKind::PSD)
       fail("cones[" + str(c) + "] has unknown kind " + str(static_cast<int>(k.kind)) +
-           " (supported: Zero, NonNeg, SOC)");
+           " (supported: Zero, NonNeg, SOC, PSD)");
     if (k.dim < 1)
       fail("cones[" + str(c) + "] (" + cone_name(k.kind) + ") has dimension " + str(k.dim) +
            ", expected ≥ 1");
-    total += k.dim;
+    if (k.kind == ConeKind::PSD && k.dim > 1000)
+      fail("cones[" + str(c) + "] (PSD) has side " + str(k.dim) + ", larger than 1000");
+    total += cone_rows(k);
   }
   if (total != spec.m)
-    fail("cone dimensions sum to " + str(total) + " but m = " + str(spec.m));
+    fail("cone dimensions sum to " + str(total) + " rows but m = " + str(spec.m) +
+         (total != 0 ? " (a PSD cone of side k takes k(k+1)/2 rows)" : ""));
 }
 
 ConeArrays build_cone_arrays(const StructureSpec& spec) {
   ConeArrays out;
   int offset = 0;
+  out.w_size = spec.m;  // NonNeg/SOC blocks are their own rows; PSD blocks follow
   for (const Cone& k : spec.cones) {
+    const int rows = cone_rows(k);
     out.kind.push_back(k.kind == ConeKind::Zero     ? kernels::kZeroCone
                        : k.kind == ConeKind::NonNeg ? kernels::kNonNegCone
-                                                    : kernels::kSocCone);
+                       : k.kind == ConeKind::SOC    ? kernels::kSocCone
+                                                    : kernels::kPsdCone);
     out.offset.push_back(offset);
-    out.dim.push_back(k.dim);
-    out.degree += (k.kind == ConeKind::NonNeg) ? k.dim : (k.kind == ConeKind::SOC ? 1 : 0);
-    offset += k.dim;
+    out.dim.push_back(rows);
+    if (k.kind == ConeKind::PSD) {
+      out.woff.push_back(out.w_size);
+      out.w_size += kernels::psd_w_size(k.dim);
+    } else {
+      out.woff.push_back(offset);
+    }
+    out.degree += (k.kind == ConeKind::NonNeg || k.kind == ConeKind::PSD) ? k.dim
+                  : (k.kind == ConeKind::SOC ? 1 : 0);
+    offset += rows;
   }
   return out;
 }

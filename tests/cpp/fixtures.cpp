@@ -35,6 +35,7 @@ std::vector<Cone> read_cones(std::istream& in) {
     if (kind == "z") cones.push_back({ConeKind::Zero, dim});
     else if (kind == "l") cones.push_back({ConeKind::NonNeg, dim});
     else if (kind == "q") cones.push_back({ConeKind::SOC, dim});
+    else if (kind == "s") cones.push_back({ConeKind::PSD, dim});
     else throw std::runtime_error("fixture: unknown cone kind " + kind);
   }
   return cones;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "solve_util.hpp"
 
+#include "kernels/cones/psd.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -44,7 +46,13 @@ double cone_violation(const std::vector<Cone>& cones, const double* v, bool dual
       for (int i = 1; i < k.dim; ++i) r += v[o + i] * v[o + i];
       worst = std::max(worst, std::sqrt(r) - v[o]);
     }
-    o += k.dim;
+    if (k.kind == ConeKind::PSD) {  // −λ_min of the matrix
+      std::vector<double> m(k.dim * k.dim), eig(k.dim);
+      kernels::psd_mat(k.dim, v + o, m.data());
+      kernels::dense_eigenvalues(k.dim, m.data(), eig.data());
+      worst = std::max(worst, -*std::min_element(eig.begin(), eig.end()));
+    }
+    o += k.kind == ConeKind::PSD ? k.dim * (k.dim + 1) / 2 : k.dim;
   }
   return worst;
 }

@@ -34,7 +34,9 @@ struct Table {
     m += d;
   }
   ConeTable view() const {
-    return {static_cast<int>(kind.size()), kind.data(), offset.data(), dim.data(), degree};
+    // No PSD cones here: every cone's w block is its own rows.
+    return {static_cast<int>(kind.size()), kind.data(), offset.data(), dim.data(), offset.data(),
+            m, degree};
   }
 };
 
@@ -67,11 +69,12 @@ TEST(ConeTable, ShiftToInteriorPlacesVectorsStrictlyInside) {
   std::mt19937 rng(20);
   const Table t = mixed_table();
   const ConeTable k = t.view();
+  Vec scratch(t.m);
   for (int trial = 0; trial < kTrials; ++trial) {
     for (bool primal : {true, false}) {
       const Vec v0 = normal_vec(rng, t.m, 3.0);
       Vec v = v0;
-      cones_shift_to_interior(k, v.data(), primal);
+      cones_shift_to_interior(k, v.data(), primal, scratch.data());
       EXPECT_GE(min_margin(t, v), 1.0 - 1e-12) << "every margin ≥ target ≥ 1";
       // Independently: the common shift moves the smallest margin α to max(α, target), with
       // target = max(1, 0.1·β/ν) and β the sum of positive margins (per NonNeg entry, per SOC).
@@ -108,7 +111,7 @@ TEST(ConeTable, ShiftToInteriorPlacesVectorsStrictlyInside) {
       for (int i = 0; i < count; ++i) deep[t.offset[c] + i] = 2.0;
     }
   Vec copy_of = deep;
-  cones_shift_to_interior(k, copy_of.data(), false);
+  cones_shift_to_interior(k, copy_of.data(), false, scratch.data());
   EXPECT_EQ(copy_of, deep);
 }
 
@@ -133,8 +136,9 @@ TEST(ConeTable, StepLengthIsMinimumOverConesAndScalingIsPerCone) {
       if (t.kind[c] == kSocCone)
         want = std::min(want, soc_step_length(d, xi.data(), dx.data() + o, 1e6));
     }
-    EXPECT_EQ(cones_step_length(k, x.data(), dx.data(), 1e6), want);
-    EXPECT_EQ(cones_step_length(k, x.data(), dx.data(), 0.25 * want), 0.25 * want);
+    Vec scratch(t.m);
+    EXPECT_EQ(cones_step_length(k, x.data(), dx.data(), 1e6, scratch.data()), want);
+    EXPECT_EQ(cones_step_length(k, x.data(), dx.data(), 0.25 * want, scratch.data()), 0.25 * want);
 
     Vec w(t.m), eta(t.kind.size()), lambda(t.m), wz(t.m), winv_s(t.m);
     for (size_t c = 0; c < t.kind.size(); ++c)
@@ -142,8 +146,8 @@ TEST(ConeTable, StepLengthIsMinimumOverConesAndScalingIsPerCone) {
         for (int i = 0; i < t.dim[c]; ++i) s[t.offset[c] + i] = 0.0;
       }
     ASSERT_TRUE(cones_update_scaling(k, s.data(), z.data(), w.data(), eta.data(), lambda.data()));
-    cones_mul_W(k, w.data(), eta.data(), z.data(), wz.data(), false);
-    cones_mul_W(k, w.data(), eta.data(), s.data(), winv_s.data(), true);
+    cones_mul_W(k, w.data(), eta.data(), z.data(), wz.data(), kApplyW);
+    cones_mul_W(k, w.data(), eta.data(), s.data(), winv_s.data(), kApplyWinvT);
     const double scale = max_abs(s) + max_abs(z);
     expect_vec_near(wz, lambda, 1e-12 * scale, "composite W z = lambda");
     expect_vec_near(winv_s, lambda, 1e-12 * scale, "composite W^-1 s = lambda");
@@ -165,7 +169,8 @@ TEST(ConeTable, JordanOperationsAndIdentityPerCone) {
           t.kind[c] == kSocCone ? soc_interior(rng, t.dim[c]) : nonneg_interior(rng, t.dim[c]);
       std::copy(li.begin(), li.end(), lambda.begin() + t.offset[c]);
     }
-    cones_jordan_mul(k, lambda.data(), v.data(), prod.data());
+    Vec scratch(t.m);
+    cones_jordan_mul(k, lambda.data(), v.data(), prod.data(), scratch.data());
     cones_jordan_div(k, lambda.data(), prod.data(), back.data());
     Vec want = v, e(t.m, 0.0), le(t.m, NAN);
     for (size_t c = 0; c < t.kind.size(); ++c)
@@ -174,7 +179,7 @@ TEST(ConeTable, JordanOperationsAndIdentityPerCone) {
     // λ\· is conditioned by λ₀/(λ₀ − ‖λ₁‖) ≤ ~200 for these points: 1e-11 relative.
     expect_vec_near(back, want, 1e-11 * max_abs(lambda), "composite div(mul)");
     cones_add_identity(k, e.data(), 1.0);
-    cones_jordan_mul(k, lambda.data(), e.data(), le.data());
+    cones_jordan_mul(k, lambda.data(), e.data(), le.data(), scratch.data());
     Vec lz = lambda;
     for (size_t c = 0; c < t.kind.size(); ++c)
       for (int i = 0; i < t.dim[c]; ++i)

@@ -49,7 +49,7 @@ comments; each array is on one line, prefixed by its element count):
     A_colptr <count> ...      A_rowval <count> ...      A_vals <count> ...
     c <count> ...
     b <count> ...
-    cones <count> kind dim kind dim ...   (kind: z zero, l nonneg, q SOC)
+    cones <count> kind dim kind dim ...   (kind: z zero, l nonneg, q SOC, s PSD with dim = side k)
     status <Solved|PrimalInfeasible|DualInfeasible>
     iterations <int>
     objective <float>         (nan for infeasible problems)
@@ -118,9 +118,9 @@ class ConicProblem:
         n, m = self.n, self.m
         assert self.P.shape == (n, n), self.name
         assert self.A.shape == (m, n), self.name
-        assert sum(d for _, d in self.cones) == m, self.name
-        # cone order: zero, nonneg, then SOCs
-        order = {"z": 0, "l": 1, "q": 2}
+        assert sum(cone_rows(k, d) for k, d in self.cones) == m, self.name
+        # cone order: zero, nonneg, SOCs, then PSD cones
+        order = {"z": 0, "l": 1, "q": 2, "s": 3}
         ranks = [order[k] for k, _ in self.cones]
         assert ranks == sorted(ranks), (self.name, self.cones)
         assert all(d >= 2 for k, d in self.cones if k == "q"), self.name
@@ -132,6 +132,11 @@ class ConicProblem:
         # P upper triangular
         Pc = self.P.tocoo()
         assert np.all(Pc.row <= Pc.col), (self.name, "P not upper triangular")
+
+
+def cone_rows(kind, dim):
+    """Rows of a cone: a PSD cone of side k takes k(k+1)/2 (svec, upper triangle)."""
+    return dim * (dim + 1) // 2 if kind == "s" else dim
 
 
 def _canonical_csc(M):
@@ -149,9 +154,10 @@ def from_cvxpy(name, prob, expect="Solved", note=""):
     """Canonicalise a cvxpy problem for Clarabel and wrap its conic data."""
     data, _chain, _inv = prob.get_problem_data(cp.CLARABEL)
     dims = data["dims"]
-    assert dims.exp == 0 and not dims.psd and not dims.p3d and not dims.pnd, \
+    assert dims.exp == 0 and not dims.p3d and not dims.pnd, \
         (name, "unexpected cone type from cvxpy")
     cones = [("z", dims.zero), ("l", dims.nonneg)] + [("q", d) for d in dims.soc]
+    cones += [("s", k) for k in dims.psd]
     offset = data["param_prob"].apply_parameters()[1]
     n = data["c"].size
     P = data["P"] if "P" in data else sp.csc_matrix((n, n))
@@ -165,7 +171,7 @@ def from_cvxpy(name, prob, expect="Solved", note=""):
 
 def _clarabel_cones(cones):
     make = {"z": clarabel.ZeroConeT, "l": clarabel.NonnegativeConeT,
-            "q": clarabel.SecondOrderConeT}
+            "q": clarabel.SecondOrderConeT, "s": clarabel.PSDTriangleConeT}
     return [make[k](d) for k, d in cones]
 
 
@@ -195,15 +201,28 @@ def _soc_dist(v):
     return max(0.0, np.linalg.norm(v[1:]) - v[0])
 
 
+def svec_to_mat(v, k):
+    """Clarabel's svec (upper triangle, column-major, off-diagonals √2) to a matrix."""
+    X = np.zeros((k, k))
+    t = 0
+    for j in range(k):
+        for i in range(j + 1):
+            X[i, j] = X[j, i] = v[t] if i == j else v[t] / np.sqrt(2)
+            t += 1
+    return X
+
+
 def cone_violation(cones, v):
     viol, i = 0.0, 0
     for k, d in cones:
-        blk = v[i:i + d]
+        blk = v[i:i + cone_rows(k, d)]
         if k == "l":
             viol = max(viol, float(np.max(-blk, initial=0.0)))
         elif k == "q":
             viol = max(viol, _soc_dist(blk))
-        i += d
+        elif k == "s":
+            viol = max(viol, -float(np.linalg.eigvalsh(svec_to_mat(blk, d)).min()))
+        i += cone_rows(k, d)
     return viol
 
 
@@ -219,7 +238,7 @@ def check_kkt(pr):
     for k, d in pr.cones:
         if k == "z":
             sz_viol = max(sz_viol, np.linalg.norm(s[i:i + d], np.inf))
-        i += d
+        i += cone_rows(k, d)
     sz_viol = max(sz_viol, cone_violation(pr.cones, s), cone_violation(pr.cones, z))
     gap = abs(float(s @ z)) / (1.0 + abs(pr.objective))
     for what, val in (("primal res", rp), ("dual res", rd),
@@ -777,18 +796,57 @@ def infeasible_problems():
 # Main
 # ---------------------------------------------------------------------------
 
+def sdp_problems():
+    """Small semidefinite programs: max-cut relaxation, nearest correlation matrix, trace
+    minimization under linear equalities, and a least-squares fit with a PSD constraint."""
+    out = []
+    rng = np.random.default_rng(600)
+    for k in (4, 6):
+        W = np.abs(rng.standard_normal((k, k)))
+        W = np.triu(W, 1) + np.triu(W, 1).T
+        Lap = np.diag(W.sum(1)) - W
+        X = cp.Variable((k, k), symmetric=True)
+        prob = cp.Problem(cp.Maximize(cp.trace(Lap @ X) / 4), [X >> 0, cp.diag(X) == 1])
+        out.append(from_cvxpy(f"sdp_maxcut_{k}", prob, note=f"max-cut SDP relaxation, {k} nodes"))
+    for k in (4, 5):
+        G = rng.standard_normal((k, k))
+        C = (G + G.T) / 4 + np.eye(k)
+        X = cp.Variable((k, k), symmetric=True)
+        prob = cp.Problem(cp.Minimize(cp.sum_squares(X - C)), [X >> 0, cp.diag(X) == 1])
+        out.append(from_cvxpy(f"sdp_nearest_corr_{k}", prob, note="nearest correlation matrix"))
+    k = 5
+    C = rng.standard_normal((k, k))
+    C = C @ C.T / k + 0.1 * np.eye(k)
+    As = [rng.standard_normal((k, k)) for _ in range(3)]
+    As = [(M + M.T) / 2 for M in As]
+    X0 = np.eye(k)
+    X = cp.Variable((k, k), symmetric=True)
+    prob = cp.Problem(cp.Minimize(cp.trace(C @ X)),
+                      [X >> 0] + [cp.trace(Ai @ X) == np.trace(Ai @ X0) for Ai in As])
+    out.append(from_cvxpy("sdp_trace_min", prob, note="trace minimization with 3 equalities"))
+    Y = rng.standard_normal((6, 3))
+    X = cp.Variable((3, 3), symmetric=True)
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(Y @ X - Y) + cp.trace(X)), [X >> 0, X << 2 * np.eye(3)])
+    out.append(from_cvxpy("sdp_psd_fit", prob, note="least squares with 0 ⪯ X ⪯ 2I"))
+    return out
+
+
 FAMILIES = [
     ("lp.txt", "Feasible bounded LPs", lp_problems),
     ("qp.txt", "Feasible bounded convex QPs", qp_problems),
     ("socp.txt", "Second-order cone programs", socp_problems),
     ("infeasible.txt", "Primal and dual infeasible problems", infeasible_problems),
+    ("sdp.txt", "Semidefinite programs", sdp_problems),
 ]
 
 
 def main():
     os.makedirs(DATA_DIR, exist_ok=True)
     rows = []
+    only = set(sys.argv[1:])  # optional: regenerate just these files, e.g. sdp.txt
     for fname, title, build in FAMILIES:
+        if only and fname not in only:
+            continue
         problems = build()
         names = [pr.name for pr in problems]
         assert len(names) == len(set(names)), f"duplicate names in {fname}"

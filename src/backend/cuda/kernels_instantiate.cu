@@ -66,11 +66,11 @@ __global__ void cones_update_scaling_kernel(kernels::ConeTable cones, double* s,
 }
 
 __global__ void cones_step_length_kernel(kernels::ConeTable cones, double* x, double* dx,
-                                         double* alpha, int batch) {
+                                         double* w, double* alpha, int batch) {
   const int b = problem_index(batch);
   if (b < 0) return;
   alpha[b] = kernels::cones_step_length(cones, interleaved(x, batch, b), interleaved(dx, batch, b),
-                                        alpha[b]);
+                                        alpha[b], interleaved(w, batch, b));
 }
 
 // ---- interior-point steps (the Backend contract's primitives, per problem) ----------------------
