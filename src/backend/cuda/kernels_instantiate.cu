@@ -45,12 +45,13 @@ __global__ void ldl_solve_kernel(kernels::LdlPlan plan, const double* lx, const 
   kernels::ldl_solve(plan, l, di, interleaved(x, batch, b));
 }
 
-__global__ void kkt_write_H_kernel(kernels::KktMaps maps, kernels::ConeTable cones,
-                                   const double* w, const double* eta, double* kx, int batch) {
+// w is written too: PSD cones assemble their H block in the scratch part of their w block.
+__global__ void kkt_write_H_kernel(kernels::KktMaps maps, kernels::ConeTable cones, double* w,
+                                   const double* eta, double* kx, int batch) {
   const int b = problem_index(batch);
   if (b < 0) return;
-  const Strided<const double> wv{w + b, batch}, ev{eta + b, batch};
-  kernels::kkt_write_H(maps, cones, wv, ev, interleaved(kx, batch, b));
+  const Strided<const double> ev{eta + b, batch};
+  kernels::kkt_write_H(maps, cones, interleaved(w, batch, b), ev, interleaved(kx, batch, b));
 }
 
 // ---- cones ------------------------------------------------------------------------------------
