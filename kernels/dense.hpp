@@ -85,9 +85,13 @@ BC_HD void dense_svd(int k, A a, S sigma, V v) {
   }
 }
 
-// Eigenvalues of the symmetric a (destroyed) into w: cyclic Jacobi rotations to diagonal.
-template <class A, class W>
-BC_HD void dense_eigenvalues(int k, A a, W w) {
+// Symmetric eigen-decomposition a = V diag(w) Vᵀ (a destroyed; v written only if `vectors`):
+// cyclic Jacobi rotations to diagonal, accumulated into v.
+template <class A, class W, class V>
+BC_HD void dense_eigh(int k, A a, W w, V v, bool vectors) {
+  if (vectors)
+    for (int j = 0; j < k; ++j)
+      for (int i = 0; i < k; ++i) v[i + k * j] = (i == j) ? 1.0 : 0.0;
   for (int sweep = 0; sweep < 60; ++sweep) {
     double off = 0.0, diag = 0.0;
     for (int j = 0; j < k; ++j)
@@ -110,9 +114,21 @@ BC_HD void dense_eigenvalues(int k, A a, W w) {
           a[p + k * j] = c * apj - s * aqj;
           a[q + k * j] = s * apj + c * aqj;
         }
+        if (vectors)
+          for (int i = 0; i < k; ++i) {  // V ← V J
+            const double vip = v[i + k * p], viq = v[i + k * q];
+            v[i + k * p] = c * vip - s * viq;
+            v[i + k * q] = s * vip + c * viq;
+          }
       }
   }
   for (int i = 0; i < k; ++i) w[i] = a[i + k * i];
+}
+
+// Eigenvalues of the symmetric a (destroyed) into w.
+template <class A, class W>
+BC_HD void dense_eigenvalues(int k, A a, W w) {
+  dense_eigh(k, a, w, a, false);
 }
 
 // Solves L y = b in place (L lower triangular, column-major).

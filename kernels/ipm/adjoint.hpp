@@ -43,6 +43,11 @@ BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const Proble
     st.s[i] = st.e[i] * sol.s[i];
     st.z[i] = c * sol.z[i] / st.e[i];
   }
+  for (int k = 0; k < cx.cones.count; ++k) {  // PSD pairs onto the central path (psd.hpp)
+    if (cx.cones.kind[k] != kPsdCone) continue;
+    const int o = cx.cones.offset[k], side = psd_side(cx.cones.dim[k]);
+    psd_recenter(side, st.s + o, st.z + o, st.w + cx.cones.woff[k] + psd_work_offset(side));
+  }
   if (!cones_update_scaling(cx.cones, st.s, st.z, st.w, st.eta, st.lambda)) return false;
   for (int k = 0; k < cx.cones.count; ++k)
     if (cx.cones.kind[k] == kSocCone)

@@ -2,7 +2,7 @@
 """batchcone as a cvxpy conic solver: ``problem.solve(solver="BATCHCONE")``.
 
 cvxpy canonicalizes to ``minimize ½xᵀPx + cᵀx  s.t.  Ax + s = b, s ∈ K`` with exactly the cones
-declared here (Zero, NonNeg, SOC, in that order) and a quadratic objective, which is the form the
+declared here (Zero, NonNeg, SOC, PSD, in that order) and a quadratic objective, which is the form the
 native solver takes. The same interface canonicalizes problems for cvxpylayers.jax.CvxpyLayer.
 """
 
@@ -12,6 +12,14 @@ import numpy as np
 import scipy.sparse as sp
 from cvxpy import settings as s
 from cvxpy.constraints import SOC
+
+try:  # cvxpy ≥ 1.9 lowers PSD constraints to SvecPSD for solvers that declare a triangle kind
+    from cvxpy.constraints import SvecPSD as _PSD
+    from cvxpy.utilities.psd_utils import TriangleKind
+except ImportError:  # pragma: no cover - older cvxpy
+    from cvxpy.constraints import PSD as _PSD
+
+    TriangleKind = None
 from cvxpy.reductions.solution import Solution, failure_solution
 from cvxpy.reductions.solvers import utilities
 from cvxpy.reductions.solvers.conic_solvers.conic_solver import ConicSolver
@@ -21,22 +29,27 @@ NAME = "BATCHCONE"
 
 def structure_from_data(P_full, A, dims):
     """The batchcone Structure of cvxpy conic data (P full symmetric or None, A m×n)."""
-    from .structure import SOC as soc, NonNeg, Structure, Zero
+    from .structure import PSD, SOC as soc, NonNeg, Structure, Zero
 
     n = A.shape[1]
     P = sp.triu(sp.csc_matrix(P_full) if P_full is not None else sp.csc_matrix((n, n)), format="csc")
     A = sp.csc_matrix(A)
     P.sort_indices(), A.sort_indices()
     cones = ([Zero(dims.zero)] if dims.zero else []) + ([NonNeg(dims.nonneg)] if dims.nonneg else [])
-    cones += [soc(d) for d in dims.soc]
+    cones += [soc(d) for d in dims.soc] + [PSD(k) for k in dims.psd]
     return Structure(n, A.shape[0], P.indptr, P.indices, A.indptr, A.indices, cones), P, A
 
 
 class BATCHCONE(ConicSolver):
-    """The native batched interior-point solver (Clarabel's algorithm) as a cvxpy solver."""
+    """The native batched interior-point solver (Clarabel's algorithm) as a cvxpy solver.
+    Cones: Zero, NonNeg, SOC and PSD (cvxpy lowers everything else to these or refuses)."""
 
     MIP_CAPABLE = False
-    SUPPORTED_CONSTRAINTS = ConicSolver.SUPPORTED_CONSTRAINTS + [SOC]
+    SUPPORTED_CONSTRAINTS = ConicSolver.SUPPORTED_CONSTRAINTS + [SOC, _PSD]
+    # Clarabel's svec: upper triangle, column-major, off-diagonals scaled by √2.
+    if TriangleKind is not None:
+        PSD_TRIANGLE_KIND = TriangleKind.UPPER
+        PSD_SQRT2_SCALING = True
     STATUS_MAP = {
         "Solved": s.OPTIMAL,
         "AlmostSolved": s.OPTIMAL_INACCURATE,
@@ -66,8 +79,8 @@ class BATCHCONE(ConicSolver):
         from .solve import STATUS_NAMES, solve
 
         dims = data[ConicSolver.DIMS]
-        if dims.psd or dims.exp or dims.p3d or dims.pnd:
-            raise ValueError("batchcone: only Zero, NonNeg and SOC cones are supported")
+        if dims.exp or dims.p3d or dims.pnd:
+            raise ValueError("batchcone: only Zero, NonNeg, SOC and PSD cones are supported")
         structure, P, A = structure_from_data(data.get(s.P), data[s.A], dims)
         with _x64():
             sol = solve(structure, P.data.astype(float), np.asarray(data[s.C], float),

@@ -13,8 +13,8 @@ from . import _ffi
 
 
 class Cone(NamedTuple):
-    kind: str  # "zero", "nonneg" or "soc"
-    dim: int
+    kind: str  # "zero", "nonneg", "soc" or "psd"
+    dim: int  # rows; for "psd" the side k of the matrix (k(k+1)/2 rows, svec)
 
 
 def Zero(dim: int) -> Cone:
@@ -32,7 +32,13 @@ def SOC(dim: int) -> Cone:
     return Cone("soc", dim)
 
 
-_KIND_CODES = {"zero": 0, "nonneg": 1, "soc": 2}
+def PSD(side: int) -> Cone:
+    """Positive semidefinite side×side matrices in svec form: the upper triangle column by
+    column, off-diagonals scaled by √2 (side(side+1)/2 rows), as cvxpy emits for Clarabel."""
+    return Cone("psd", side)
+
+
+_KIND_CODES = {"zero": 0, "nonneg": 1, "soc": 2, "psd": 3}
 
 
 def _int_array(name: str, a) -> np.ndarray:
@@ -78,7 +84,7 @@ class Structure:
             kind, dim = cone
             if kind not in _KIND_CODES:
                 raise ValueError(
-                    f"batchcone: cones[{i}] has unknown kind {kind!r} (supported: zero, nonneg, soc)"
+                    f"batchcone: cones[{i}] has unknown kind {kind!r} (supported: zero, nonneg, soc, psd)"
                 )
             cone_list.append(Cone(kind, int(dim)))
         kinds = np.array([_KIND_CODES[c.kind] for c in cone_list], np.int32)

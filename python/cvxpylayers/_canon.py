@@ -47,11 +47,12 @@ class ParamBlock:
 
 @dataclass(frozen=True)
 class Output:
-    """A requested output: sign · (x or z)[index], index shaped like the variable."""
+    """A requested output: coef · (x or z)[index], index shaped like the variable. coef is ±1,
+    or ±1/√2 for the off-diagonal entries of PSD duals rebuilt from svec."""
 
     source: str  # "x" or "z"
     index: np.ndarray
-    sign: np.ndarray
+    coef: np.ndarray
     exp: bool  # geometric program: primal outputs are exp of the solution
 
 
@@ -75,16 +76,16 @@ def _coo(tensor):
     return t.row.astype(np.int64), t.col.astype(np.int64), t.data.astype(float)
 
 
-# Raw solutions in each interface's format, for probing chain.invert (x = 1..n, z = 1..m).
-def _native_probe(n, m):
-    return {"x": np.arange(1.0, n + 1.0), "z": np.arange(1.0, m + 1.0), "s": np.zeros(m),
-            "status": "Solved", "obj_val": 0.0, "iterations": 0}  # fmt: skip
+# Raw solutions in each interface's format, for probing chain.invert with x = f(1..n),
+# z = f(1..m): f = identity and f = square tell an output entry's index and its coefficient.
+def _native_probe(x, z):
+    return {"x": x, "z": z, "s": np.zeros(z.size), "status": "Solved", "obj_val": 0.0,
+            "iterations": 0}  # fmt: skip
 
 
-def _diffcp_probe(n, m):
+def _diffcp_probe(x, z):
     info = {"status_val": 1, "solve_time": 0.0, "setup_time": 0.0, "iter": 0, "pobj": 0.0}
-    return {"x": np.arange(1.0, n + 1.0), "y": np.arange(1.0, m + 1.0), "s": np.zeros(m),
-            "solve_method": "SCS", "info": info}  # fmt: skip
+    return {"x": x, "y": z, "s": np.zeros(z.size), "solve_method": "SCS", "info": info}
 
 
 def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, solver_args,
@@ -165,8 +166,11 @@ def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, sol
     d_map = SparseMap(np.zeros((q_rows == n).sum(), np.int64), q_cols[q_rows == n], q_coef[q_rows == n], 1)
 
     blocks = tuple(_param_block(p, pp, chain, log_params) for p in parameters)
-    probe = chain.invert((_native_probe if native else _diffcp_probe)(n, m), inverse_data)
-    outputs = tuple(_output(log_vars.get(v.id, v), dual_owner, probe, gp) for v in variables)
+    make = _native_probe if native else _diffcp_probe
+    ix, iz = np.arange(1.0, n + 1.0), np.arange(1.0, m + 1.0)
+    probes = (chain.invert(make(ix, iz), inverse_data),
+              chain.invert(make(ix**2, iz**2), inverse_data))  # fmt: skip
+    outputs = tuple(_output(log_vars.get(v.id, v), dual_owner, probes, gp) for v in variables)
     A_pattern = (A_csc.indptr, A_csc.indices, (m, n))
     return Canonical(structure, A_pattern, cone_dict, p_len, blocks, P_map, c_map, d_map, A_map,
                      b_map, outputs)  # fmt: skip
@@ -190,27 +194,38 @@ def _param_block(param, pp, chain, log_params) -> ParamBlock:
     return ParamBlock(tuple(param.shape), -1, np.zeros(0, np.int64), log)
 
 
-def _output(var, dual_owner, sol, gp) -> Output:
-    if var.id in dual_owner:
-        # Let the constraint split its dual vector among its dual variables (SOC: t and X parts),
-        # then read back the requested one; the constraint's dual values are restored.
-        con = dual_owner[var.id]
-        raw = sol.dual_vars.get(con.id)
-        saved = [dv.value for dv in con.dual_variables]
-        value = None
-        if raw is not None:
-            con.save_dual_value(raw)
-            value = var.value
-        for dv, old in zip(con.dual_variables, saved):
-            dv.value = old
-        source, exp = "z", False
-    else:
-        value, source, exp = sol.primal_vars.get(var.id), "x", gp
+def _probe_value(var, dual_owner, sol):
+    """The value cvxpy's inversion gives `var` for one probe solution (None if eliminated)."""
+    if var.id not in dual_owner:
+        return sol.primal_vars.get(var.id)
+    # Let the constraint split its dual vector among its dual variables (SOC: t and X parts),
+    # then read back the requested one; the constraint's dual values are restored.
+    con = dual_owner[var.id]
+    raw = sol.dual_vars.get(con.id)
+    if raw is None:
+        return None
+    saved = [dv.value for dv in con.dual_variables]
+    con.save_dual_value(raw)
+    value = var.value
+    for dv, old in zip(con.dual_variables, saved):
+        dv.value = old
+    return value
+
+
+def _output(var, dual_owner, probes, gp) -> Output:
+    """With probes f(i) = i and f(i) = i², an entry c·f(i+1) gives i+1 = v₂/v₁ and c = v₁/(i+1)."""
+    dual = var.id in dual_owner
+    source, exp = ("z", False) if dual else ("x", gp)
     shape = tuple(var.shape)
-    if value is None:  # cvxpy eliminated it: its value is 0
+    v1, v2 = (_probe_value(var, dual_owner, sol) for sol in probes)
+    if v1 is None:  # cvxpy eliminated it: its value is 0
         return Output(source, np.zeros(shape, np.int64), np.zeros(shape), exp)
-    value = np.asarray(value, float).reshape(shape)
-    index = np.rint(np.abs(value)).astype(np.int64) - 1
-    if not np.allclose(np.abs(value), index + 1) or (index < 0).any():
-        raise NotImplementedError(f"batchcone: cannot express {var} as an entry of the solution")
-    return Output(source, np.maximum(index, 0), np.sign(value), exp)
+    v1 = np.asarray(v1, float).reshape(shape)
+    v2 = np.asarray(v2, float).reshape(shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pos = np.where(v1 != 0, v2 / v1, 0.0)
+    index = np.rint(pos).astype(np.int64) - 1
+    coef = np.where(index >= 0, v1 / np.maximum(index + 1, 1), 0.0)
+    if not np.allclose(pos, np.rint(pos)) or (index < -1).any():
+        raise NotImplementedError(f"batchcone: cannot express {var} as entries of the solution")
+    return Output(source, np.maximum(index, 0), coef, exp)

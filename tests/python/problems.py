@@ -12,7 +12,7 @@ import numpy as np
 import batchcone as bc
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-_KINDS = {"z": "zero", "l": "nonneg", "q": "soc"}
+_KINDS = {"z": "zero", "l": "nonneg", "q": "soc", "s": "psd"}
 
 
 @dataclass

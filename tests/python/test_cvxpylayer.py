@@ -302,3 +302,22 @@ def test_jit_vmap_grad_and_shard_map_over_a_batch():
     f = jax.jit(shard_map(lambda A: layer(A, values[1])[0], mesh=mesh, in_specs=(spec,),
                           out_specs=spec))  # fmt: skip
     np.testing.assert_allclose(f(A_batch), layer(A_batch, values[1])[0], atol=1e-12)
+
+
+def test_sdp_layer_values_duals_and_gradients():
+    # nearest correlation matrix to a parametric C: X ⪰ 0 with unit diagonal
+    k = 4
+    C = cp.Parameter((k, k), symmetric=True)
+    X = cp.Variable((k, k), symmetric=True)
+    cons = [X >> 0, cp.diag(X) == 1]
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(X - C)), cons)
+    layer = CvxpyLayer(prob, [C], [X, cons[0].dual_variables[0]], solver_args=TIGHT)
+    G = rng.standard_normal((k, k))
+    Cv = (G + G.T) / 2
+    Xl, Zl = layer(Cv)
+    clarabel_solve(prob, [C], [Cv])
+    np.testing.assert_allclose(Xl, X.value, atol=1e-7)
+    np.testing.assert_allclose(Zl, cons[0].dual_value, atol=1e-7)  # full symmetric dual
+    f = lambda S: layer(S + S.T)[0]  # noqa: E731  (C symmetric)
+    check_grads(f, (jnp.asarray(Cv) / 2,), order=1, modes=["rev", "fwd"], eps=1e-5, atol=1e-4,
+                rtol=1e-4)  # fmt: skip

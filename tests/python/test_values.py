@@ -9,7 +9,7 @@ import pytest
 import batchcone as bc
 from problems import load_fixtures
 
-FEASIBLE = [p for fam in ("lp", "qp", "socp") for p in load_fixtures(fam)]
+FEASIBLE = [p for fam in ("lp", "qp", "socp", "sdp") for p in load_fixtures(fam)]
 INFEASIBLE = load_fixtures("infeasible")
 
 
@@ -39,7 +39,7 @@ def clarabel_default(p):
     P = sp.csc_matrix((p.P, st.P_indices, st.P_indptr), shape=(st.n, st.n))
     A = sp.csc_matrix((p.A, st.A_indices, st.A_indptr), shape=(st.m, st.n))
     make = {"zero": clarabel.ZeroConeT, "nonneg": clarabel.NonnegativeConeT,
-            "soc": clarabel.SecondOrderConeT}  # fmt: skip
+            "soc": clarabel.SecondOrderConeT, "psd": clarabel.PSDTriangleConeT}  # fmt: skip
     settings = clarabel.DefaultSettings()
     settings.verbose = False
     settings.presolve_enable = False

@@ -183,7 +183,7 @@ class CvxpyLayer:
 
     def _recover(self, out, sol, ok):
         src = sol.x if out.source == "x" else sol.z
-        value = src[..., out.index] * jnp.asarray(out.sign, src.dtype)
+        value = src[..., out.index] * jnp.asarray(out.coef, src.dtype)
         if out.exp:
             value = jnp.exp(value)
         mask = ok.reshape(ok.shape + (1,) * out.index.ndim)
