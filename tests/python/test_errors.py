@@ -35,7 +35,7 @@ def test_nan_value_names_the_entry(qp):
 def test_invalid_structure_is_rejected():
     with pytest.raises(ValueError, match="P must be upper triangular"):
         bc.Structure(2, 1, [0, 2, 2], [0, 1], [0, 1, 1], [0], [bc.NonNeg(1)])
-    with pytest.raises(ValueError, match="cone dimensions sum to 2 but m = 1"):
+    with pytest.raises(ValueError, match="cone dimensions sum to 2 rows but m = 1"):
         bc.Structure(1, 1, [0, 1], [0], [0, 1], [0], [bc.NonNeg(2)])
     with pytest.raises(ValueError, match="unknown kind 'exp'"):
         bc.Structure(1, 1, [0, 1], [0], [0, 1], [0], [("exp", 1)])
