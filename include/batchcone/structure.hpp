@@ -48,6 +48,7 @@ class Structure {
   int kkt_nnz() const;    // stored entries of triu(KKT)
   int factor_nnz() const;  // strictly lower entries of the LDLᵀ factor
   const detail::Symbolic& symbolic() const { return *sym_; }
+  const std::shared_ptr<const detail::Symbolic>& symbolic_ptr() const { return sym_; }
 
  private:
   std::shared_ptr<const detail::Symbolic> sym_;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Device instantiations of the per-problem math in kernels/: one-screen __global__ wrappers,
 // one thread per problem over batch-interleaved storage (value i of problem b at i·B + b, so a
-// warp's loads coalesce). Compiled by nvcc in CI with warnings as errors, which keeps kernels/
-// honest for device code before the CUDA backend (a later issue) launches these wrappers.
+// warp's loads coalesce). The IPM-step wrappers (declared in ipm_kernels.cuh) are what the CUDA
+// backend launches; the others instantiate the lower-level kernels for device code too.
+#include "backend/cuda/ipm_kernels.cuh"
 #include "kernels/cone_table.hpp"
 #include "kernels/ipm/equilibrate.hpp"
 #include "kernels/ipm/finalize.hpp"
@@ -111,12 +112,20 @@ __global__ void iteration_kernel(kernels::Context cx, kernels::Layout layout, do
 
 __global__ void finalize_kernel(kernels::Context cx, kernels::Layout layout, double* blocks,
                                 kernels::Scalars* scalars, double* x, double* z, double* s,
-                                double* objective, int batch) {
+                                double* objective, std::int32_t* status, std::int32_t* iterations,
+                                int batch) {
   const int b = problem_index(batch);
   if (b < 0) return;
   const auto st = problem_state(layout, blocks, scalars, batch, b);
   const long n = cx.dims.n, m = cx.dims.m;
   kernels::finalize(cx, st, x + b * n, z + b * m, s + b * m, objective[b]);
+  status[b] = static_cast<std::int32_t>(scalars[b].status);
+  iterations[b] = scalars[b].iterations;
+}
+
+__global__ void count_active_kernel(const kernels::Scalars* scalars, int* active, int batch) {
+  const int b = problem_index(batch);
+  if (b >= 0 && scalars[b].status == Status::Unsolved) atomicAdd(active, 1);
 }
 
 }  // namespace batchcone::cuda
