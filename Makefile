@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 PYTHON     ?= python3
 PIP        := $(PYTHON) -m pip install -q --disable-pip-version-check
 
-.PHONY: all deps build build-asan python python-deps test test-release test-asan test-python demo bench bench-quick format clean
+.PHONY: all deps build build-asan python python-deps test test-release test-asan test-install test-python demo bench bench-quick format clean
 
 all: build
 
@@ -45,7 +45,15 @@ python: deps python-deps
 test-python: python
 	$(PYTHON) -m pytest -q tests/python
 
-test: test-release test-asan test-python
+# The installed CMake package: find_package(batchcone) from a downstream project.
+test-install: build
+	rm -rf $(BUILD)/install $(BUILD)/consumer
+	cmake --install $(BUILD) --prefix $(BUILD)/install > /dev/null
+	cmake -S examples/consumer -B $(BUILD)/consumer -DCMAKE_PREFIX_PATH=$(abspath $(BUILD))/install > /dev/null
+	cmake --build $(BUILD)/consumer -j $(JOBS) > /dev/null
+	$(BUILD)/consumer/consumer > /dev/null && echo "find_package(batchcone): consumer built and ran"
+
+test: test-release test-asan test-install test-python
 
 demo: build python
 	$(BUILD)/demo_batch
