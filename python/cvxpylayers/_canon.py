@@ -116,9 +116,9 @@ def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, sol
         )  # fmt: skip
     except cp.error.SolverError as e:
         raise ValueError(
-            "batchcone: this problem needs cones other than Zero, NonNeg and SOC (exponential, "
-            "power or PSD cones: log, exp, entropy, geometric programs, X >> 0), which are not "
-            f"supported yet ({e})"
+            "batchcone: this problem needs cones other than Zero, NonNeg, SOC and PSD "
+            "(exponential or power cones: log, exp, entropy, geometric programs, p-norms), which "
+            f"are not supported yet; solver='DIFFCP' handles them ({e})"
         ) from e
     pp = data[cp.settings.PARAM_PROB]
     dims = data[ConicSolver.DIMS]
@@ -128,14 +128,37 @@ def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, sol
                  "s": [int(d) for d in dims.psd], "ep": int(dims.exp),
                  "p": [float(a) for a in dims.p3d]}  # fmt: skip
     p_len = pp.total_param_size + 1
+    structure, A_csc, maps = _data_maps(pp, dims, native, n, m)
+    blocks = tuple(_param_block(p, pp, chain, log_params) for p in parameters)
+    make = _native_probe if native else _diffcp_probe
+    ix, iz = np.arange(1.0, n + 1.0), np.arange(1.0, m + 1.0)
+    probes = (chain.invert(make(ix, iz), inverse_data),
+              chain.invert(make(ix**2, iz**2), inverse_data))  # fmt: skip
+    outputs = tuple(_output(log_vars.get(v.id, v), dual_owner, probes, gp) for v in variables)
+    A_pattern = (A_csc.indptr, A_csc.indices, (m, n))
+    P_map, c_map, d_map, A_map, b_map = maps
+    return Canonical(structure, A_pattern, cone_dict, p_len, blocks, P_map, c_map, d_map, A_map,
+                     b_map, outputs)  # fmt: skip
 
-    # The patterns: every structurally nonzero entry of the tensors.
+
+def _slots(rows, cols, csc):
+    """Position of each entry (rows[t], cols[t]) in the value array of `csc` (sorted CSC)."""
+    lookup = {}
+    for col in range(csc.shape[1]):
+        for k in range(csc.indptr[col], csc.indptr[col + 1]):
+            lookup[(int(csc.indices[k]), col)] = k
+    return np.array([lookup[(int(r), int(c))] for r, c in zip(rows, cols)], np.int64)
+
+
+def _data_maps(pp, dims, native, n, m):
+    """The patterns of triu(P) and A (every structurally nonzero tensor entry, so they do not
+    depend on parameter values) and the SparseMaps p ↦ P_vals, c, d, A_vals, b."""
     A_rows, A_cols, A_coef = _coo(pp.A)  # rows index vec([A | b]) column-major, m × (n+1)
     i, j = A_rows % m, A_rows // m
     in_A = j < n
     A_pattern = sp.csc_matrix((np.ones(in_A.sum()), (i[in_A], j[in_A])), shape=(m, n))
     P_pattern = sp.csc_matrix((n, n))
-    if pp.P is not None:
+    if pp.P is not None:  # full symmetric P, column-major: keep the upper triangle
         P_rows, P_cols, P_coef = _coo(pp.P)
         pi, pj = P_rows % n, P_rows // n
         upper = pi <= pj
@@ -145,35 +168,19 @@ def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, sol
     else:
         structure, P_csc, A_csc = None, sp.triu(P_pattern, format="csc"), sp.csc_matrix(A_pattern)
         P_csc.sort_indices(), A_csc.sort_indices()
-    nnz_P, nnz_A = P_csc.nnz, A_csc.nnz
-
-    def slot_map(ri, rj, csc):
-        # position of entry (ri, rj) in the CSC value array of `csc`
-        lookup = {}
-        for col in range(csc.shape[1]):
-            for k in range(csc.indptr[col], csc.indptr[col + 1]):
-                lookup[(int(csc.indices[k]), col)] = k
-        return np.array([lookup[(int(a), int(b_))] for a, b_ in zip(ri, rj)], np.int64)
-
-    A_map = SparseMap(slot_map(i[in_A], j[in_A], A_csc), A_cols[in_A], -A_coef[in_A], nnz_A)
+    # Solver form Ax + s = b: A = −(A part of the tensor), b = its last column.
+    A_map = SparseMap(_slots(i[in_A], j[in_A], A_csc), A_cols[in_A], -A_coef[in_A], A_csc.nnz)
     b_map = SparseMap(i[~in_A], A_cols[~in_A], A_coef[~in_A], m)
     if pp.P is not None:
-        P_map = SparseMap(slot_map(pi[upper], pj[upper], P_csc), P_cols[upper], P_coef[upper], nnz_P)
+        P_map = SparseMap(_slots(pi[upper], pj[upper], P_csc), P_cols[upper], P_coef[upper],
+                          P_csc.nnz)  # fmt: skip
     else:
-        P_map = SparseMap(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), nnz_P)
-    q_rows, q_cols, q_coef = _coo(pp.q)
+        P_map = SparseMap(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), P_csc.nnz)
+    q_rows, q_cols, q_coef = _coo(pp.q)  # [c; d]
     c_map = SparseMap(q_rows[q_rows < n], q_cols[q_rows < n], q_coef[q_rows < n], n)
-    d_map = SparseMap(np.zeros((q_rows == n).sum(), np.int64), q_cols[q_rows == n], q_coef[q_rows == n], 1)
-
-    blocks = tuple(_param_block(p, pp, chain, log_params) for p in parameters)
-    make = _native_probe if native else _diffcp_probe
-    ix, iz = np.arange(1.0, n + 1.0), np.arange(1.0, m + 1.0)
-    probes = (chain.invert(make(ix, iz), inverse_data),
-              chain.invert(make(ix**2, iz**2), inverse_data))  # fmt: skip
-    outputs = tuple(_output(log_vars.get(v.id, v), dual_owner, probes, gp) for v in variables)
-    A_pattern = (A_csc.indptr, A_csc.indices, (m, n))
-    return Canonical(structure, A_pattern, cone_dict, p_len, blocks, P_map, c_map, d_map, A_map,
-                     b_map, outputs)  # fmt: skip
+    last = q_rows == n
+    d_map = SparseMap(np.zeros(last.sum(), np.int64), q_cols[last], q_coef[last], 1)
+    return structure, A_csc, (P_map, c_map, d_map, A_map, b_map)
 
 
 def _param_block(param, pp, chain, log_params) -> ParamBlock:
