@@ -21,7 +21,6 @@ TARGETS = {
     "batchcone_kkt_solve": "BatchconeKktSolve",
     "batchcone_kkt_multiply": "BatchconeKktMultiply",
 }
-_CUDA_LIB_NAME = "libbatchcone_ffi_cuda.so"
 
 # XLA FFI API versions (major*1000 + minor) that each jaxlib accepts at most.
 _JAXLIB_FFI_API = [((0, 6), 1), ((0, 8, 1), 2), ((0, 9, 1), 3), ((0, 11, 1), 4)]
@@ -74,22 +73,21 @@ def library() -> ctypes.CDLL:
             jax.ffi.register_ffi_target(
                 target, jax.ffi.pycapsule(getattr(lib, symbol + "Cpu")), platform="cpu"
             )
-        _register_cuda(path.with_name(_CUDA_LIB_NAME))
+        _register_cuda(lib)
         _lib = lib
         return lib
 
 
-def _register_cuda(path: Path) -> None:
-    """Registers the CUDA handlers when that library was built (-DBATCHCONE_ENABLE_CUDA=ON) and
-    a CUDA backend exists; until the CUDA backend lands they report that clearly."""
-    if not path.exists():
+def _register_cuda(lib: ctypes.CDLL) -> None:
+    """Registers the CUDA handlers when the library was built with them
+    (-C cmake.define.BATCHCONE_ENABLE_CUDA=ON) and JAX has a GPU backend."""
+    if not hasattr(lib, "BatchconeSolveCuda"):
         return
     try:
         if not any(d.platform == "gpu" for d in jax.devices()):
             return
     except RuntimeError:
         return
-    lib = ctypes.CDLL(str(path))
     for target, symbol in TARGETS.items():
         jax.ffi.register_ffi_target(
             target, jax.ffi.pycapsule(getattr(lib, symbol + "Cuda")), platform="CUDA"

@@ -1,42 +1,160 @@
 // SPDX-License-Identifier: Apache-2.0
-// XLA FFI handlers for the CUDA platform, under the same target names as the CPU ones. The CUDA
-// backend is a later issue: until it lands these decode their operands like the CPU handlers
-// and return a clear error instead of running, so a GPU program fails with a message that says
-// what to do rather than "no FFI handler registered".
-#include <cuda_runtime_api.h>
+// XLA FFI handlers for the CUDA platform, under the same target names as the CPU ones and in
+// the same library (so both see one structure registry).
+//
+//   batchcone_solve: runs cuda_solve on XLA's stream with a workspace from XLA's scratch
+//   allocator. Operands are device buffers; each operand is either batched over all the batch
+//   dimensions or shared by the whole batch (stride 0); float32 is widened on the device.
+//   batchcone_kkt_solve / batchcone_kkt_multiply (derivatives): not on the GPU yet; they return
+//   a clear error.
+#include <cuda_runtime.h>
 
+#include <exception>
+#include <optional>
+#include <string>
+
+#include "batchcone/cuda.hpp"
+#include "ffi/operands.hpp"
+#include "ffi/registry.hpp"
+#include "ffi/settings_codec.hpp"
 #include "xla/ffi/api/ffi.h"
 
 namespace ffi = ::xla::ffi;
 
+namespace batchcone::ffi_support {
 namespace {
 
-ffi::Error not_yet() {
-  return ffi::Error(ffi::ErrorCode::kUnimplemented,
-                    "batchcone: the CUDA backend is not available yet; run on the CPU "
-                    "(JAX_PLATFORMS=cpu, or jax.device_put the inputs on a CPU device)");
+__global__ void widen_kernel(const float* in, double* out, long n) {
+  const long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = in[i];
 }
 
-ffi::Error solve_cuda(cudaStream_t, ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer,
-                      ffi::Result<ffi::AnyBuffer>, ffi::Result<ffi::AnyBuffer>,
-                      ffi::Result<ffi::AnyBuffer>, ffi::Result<ffi::AnyBuffer>,
-                      ffi::Result<ffi::AnyBuffer>, ffi::Result<ffi::AnyBuffer>, std::int64_t,
-                      ffi::Span<const double>) {
-  return not_yet();
+__global__ void narrow_kernel(const double* in, float* out, long n) {
+  const long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = static_cast<float>(in[i]);
+}
+
+int blocks_for(long n) { return static_cast<int>((n + 255) / 256); }
+
+// Scratch memory for one call, from XLA's allocator.
+void* allocate(ffi::ScratchAllocator& scratch, std::size_t bytes) {
+  std::optional<void*> p = scratch.Allocate(bytes == 0 ? 8 : bytes, 16);
+  if (!p.has_value()) throw std::runtime_error("batchcone: scratch allocation failed");
+  return *p;
+}
+
+// A device operand as the solver reads it: float64, problem k at data + k·stride.
+struct DeviceOperand {
+  const double* data;
+  long stride;
+};
+
+DeviceOperand device_operand(const char* name, const ffi::AnyBuffer& buf, ffi::DataType dtype,
+                             std::int64_t core, const Dims& lead, ffi::ScratchAllocator& scratch,
+                             cudaStream_t stream) {
+  if (buf.element_type() != dtype)
+    throw std::invalid_argument(std::string("batchcone: ") + name +
+                                " has a different dtype from the other operands");
+  const Dims all = leading_dims(buf);
+  const auto d = buf.dimensions();
+  if (d.size() == 0 || d.back() != core)
+    throw std::invalid_argument(std::string("batchcone: ") + name + " has last dimension " +
+                                std::to_string(d.size() ? d.back() : 0) + ", expected " +
+                                std::to_string(core));
+  const bool shared = product(all) == 1;
+  if (!shared && all != lead)
+    throw std::invalid_argument(std::string("batchcone: ") + name + " batch dimensions " +
+                                dims_string(all) + " must equal the batch's " + dims_string(lead) +
+                                " or be all 1 on the GPU");
+  const long count = static_cast<long>(shared ? core : product(lead) * core);
+  if (dtype == ffi::DataType::F64)
+    return {static_cast<const double*>(buf.untyped_data()), shared ? 0 : static_cast<long>(core)};
+  auto* wide = static_cast<double*>(allocate(scratch, sizeof(double) * count));
+  widen_kernel<<<blocks_for(count), 256, 0, stream>>>(static_cast<const float*>(buf.untyped_data()),
+                                                      wide, count);
+  return {wide, shared ? 0 : static_cast<long>(core)};
+}
+
+// The float64 buffer the solver writes an output into (the output itself when it is float64).
+double* output_buffer(ffi::AnyBuffer& out, ffi::ScratchAllocator& scratch) {
+  if (out.element_type() == ffi::DataType::F64) return static_cast<double*>(out.untyped_data());
+  return static_cast<double*>(allocate(scratch, sizeof(double) * out.element_count()));
+}
+
+void narrow_into(const double* values, ffi::AnyBuffer& out, cudaStream_t stream) {
+  if (out.element_type() == ffi::DataType::F64) return;
+  const long n = static_cast<long>(out.element_count());
+  narrow_kernel<<<blocks_for(n), 256, 0, stream>>>(values, static_cast<float*>(out.untyped_data()),
+                                                   n);
+}
+
+ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::AnyBuffer P,
+                      ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::AnyBuffer b,
+                      ffi::Result<ffi::AnyBuffer> x, ffi::Result<ffi::AnyBuffer> z,
+                      ffi::Result<ffi::AnyBuffer> s, ffi::Result<ffi::AnyBuffer> status,
+                      ffi::Result<ffi::AnyBuffer> iterations, ffi::Result<ffi::AnyBuffer> objective,
+                      std::int64_t key, ffi::Span<const double> settings_attr) {
+  try {
+    const auto structure = find_structure(key);
+    if (!structure)
+      throw std::invalid_argument("batchcone: structure " + std::to_string(key) +
+                                  " is not registered in this process");
+    const Structure& st = *structure;
+    const Settings settings = decode_settings(settings_attr.begin(), settings_attr.size());
+    const ffi::DataType dtype = c.element_type();
+    if (dtype != ffi::DataType::F32 && dtype != ffi::DataType::F64)
+      throw std::invalid_argument("batchcone: inputs must be float32 or float64");
+    Dims lead = broadcast_dims(leading_dims(P), leading_dims(c), "c");
+    lead = broadcast_dims(broadcast_dims(lead, leading_dims(A), "A_vals"), leading_dims(b), "b");
+    const DeviceOperand dP = device_operand("P_vals", P, dtype, st.nnz_P(), lead, scratch, stream);
+    const DeviceOperand dc = device_operand("c", c, dtype, st.n(), lead, scratch, stream);
+    const DeviceOperand dA = device_operand("A_vals", A, dtype, st.nnz_A(), lead, scratch, stream);
+    const DeviceOperand db = device_operand("b", b, dtype, st.m(), lead, scratch, stream);
+    check_output("x", *x, dtype, lead, st.n());
+    check_output("z", *z, dtype, lead, st.m());
+    check_output("s", *s, dtype, lead, st.m());
+    check_output("status", *status, ffi::DataType::S32, lead, 0, false);
+    check_output("iterations", *iterations, ffi::DataType::S32, lead, 0, false);
+    check_output("objective", *objective, dtype, lead, 0, false);
+    const int batch = static_cast<int>(product(lead));
+    double *ox = output_buffer(*x, scratch), *oz = output_buffer(*z, scratch),
+           *os = output_buffer(*s, scratch), *oobj = output_buffer(*objective, scratch);
+    const std::size_t bytes = cuda_workspace_bytes(st, batch);
+    void* workspace = allocate(scratch, bytes);
+    cuda_solve(st, settings,
+               {batch, dP.data, dP.stride, dc.data, dc.stride, dA.data, dA.stride, db.data,
+                db.stride},
+               {ox, oz, os, static_cast<std::int32_t*>(status->untyped_data()),
+                static_cast<std::int32_t*>(iterations->untyped_data()), oobj},
+               workspace, bytes, stream);
+    narrow_into(ox, *x, stream), narrow_into(oz, *z, stream), narrow_into(os, *s, stream);
+    narrow_into(oobj, *objective, stream);
+    const cudaError_t err = cudaGetLastError();
+    if (err != cudaSuccess) return ffi::Error::Internal(cudaGetErrorString(err));
+    return ffi::Error::Success();
+  } catch (const std::invalid_argument& e) {
+    return ffi::Error::InvalidArgument(e.what());
+  } catch (const std::exception& e) {
+    return ffi::Error::Internal(e.what());
+  }
 }
 
 ffi::Error kkt_cuda(cudaStream_t, ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer,
                     ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer,
                     ffi::AnyBuffer, ffi::Result<ffi::AnyBuffer>, ffi::Result<ffi::AnyBuffer>,
                     std::int64_t, ffi::Span<const double>) {
-  return not_yet();
+  return ffi::Error(ffi::ErrorCode::kUnimplemented,
+                    "batchcone: derivatives are not available on the GPU yet; differentiate on "
+                    "the CPU (JAX_PLATFORMS=cpu) for now");
 }
 
 }  // namespace
+}  // namespace batchcone::ffi_support
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeSolveCuda, solve_cuda,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeSolveCuda, batchcone::ffi_support::solve_cuda,
                               ffi::Ffi::Bind()
                                   .Ctx<ffi::PlatformStream<cudaStream_t>>()
+                                  .Ctx<ffi::ScratchAllocator>()
                                   .Arg<ffi::AnyBuffer>()  // P_vals
                                   .Arg<ffi::AnyBuffer>()  // c
                                   .Arg<ffi::AnyBuffer>()  // A_vals
@@ -68,5 +186,7 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeSolveCuda, solve_cuda,
       .Attr<std::int64_t>("structure_key")                                   \
       .Attr<ffi::Span<const double>>("settings")
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktSolveCuda, kkt_cuda, BC_KKT_CUDA_BINDING);
-XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktMultiplyCuda, kkt_cuda, BC_KKT_CUDA_BINDING);
+XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktSolveCuda, batchcone::ffi_support::kkt_cuda,
+                              BC_KKT_CUDA_BINDING);
+XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktMultiplyCuda, batchcone::ffi_support::kkt_cuda,
+                              BC_KKT_CUDA_BINDING);
