@@ -11,6 +11,7 @@
 
 #include <cstddef>
 
+#include "batchcone/diff.hpp"
 #include "batchcone/solver.hpp"
 
 struct CUstream_st;
@@ -29,5 +30,16 @@ std::size_t cuda_workspace_bytes(const Structure& structure, int batch);
 void cuda_solve(const Structure& structure, const Settings& settings, const BatchData& data,
                 const BatchSolution& out, void* workspace, std::size_t workspace_bytes,
                 CudaStream stream);
+
+// The derivative building blocks of diff.hpp on the GPU (what the JAX layer composes): at each
+// problem's solution, out = K⁻¹ rhs (cuda_kkt_solve) or K v (cuda_kkt_multiply), zeros for
+// problems not Solved/AlmostSolved. Device pointers; workspace of cuda_workspace_bytes.
+void cuda_kkt_solve(const Structure& structure, const Settings& settings, const BatchData& data,
+                    const SolutionView& solution, const KktVectors& rhs, const KktOutputs& out,
+                    void* workspace, std::size_t workspace_bytes, CudaStream stream);
+void cuda_kkt_multiply(const Structure& structure, const Settings& settings,
+                       const BatchData& data, const SolutionView& solution, const KktVectors& v,
+                       const KktOutputs& out, void* workspace, std::size_t workspace_bytes,
+                       CudaStream stream);
 
 }  // namespace batchcone

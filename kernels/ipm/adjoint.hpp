@@ -33,9 +33,10 @@ BC_HD double soc_central_eta(int d, V s, V z) {
 
 // Equilibrates the data, takes the NT scaling at the solution and factors K̃ (the state then
 // serves any number of jvp/vjp solves). False if the solution is not interior or K̃ fails.
-template <class V>
+// Sol: anything with views x, z, s (ProblemSolution on the CPU, device rows on the GPU).
+template <class V, class Sol>
 BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const ProblemInput& in,
-                             const ProblemSolution& sol) {
+                             const Sol& sol) {
   const Dims& dm = cx.dims;
   equilibrate(cx, st, in);
   const double c = st.sc->cscale;
@@ -115,9 +116,9 @@ BC_HD bool solve_unscaled(const Context& cx, const State<V>& st) {
 }
 
 // JVP after derivative_factor: writes (dx, dz, ds). False if the solve failed.
-template <class V, class O>
-BC_HD bool jvp(const Context& cx, const State<V>& st, const ProblemSolution& sol,
-               const ProblemTangent& t, O dx, O dz, O ds) {
+template <class V, class Sol, class O>
+BC_HD bool jvp(const Context& cx, const State<V>& st, const Sol& sol, const ProblemTangent& t,
+               O dx, O dz, O ds) {
   const Dims& dm = cx.dims;
   for (int j = 0; j < dm.n; ++j) st.rhs_x[j] = -t.dc[j];
   for (int i = 0; i < dm.m; ++i) st.rhs_z[i] = t.db[i];
@@ -138,8 +139,8 @@ BC_HD bool jvp(const Context& cx, const State<V>& st, const ProblemSolution& sol
 
 // VJP after derivative_factor: cotangents (x̄, z̄, s̄) → (P̄, c̄, Ā, b̄) in st.gp/gc/ga/gb.
 // Transpose of jvp (ds = r_z − A dx): w = K⁻¹[x̄ − Aᵀs̄; z̄] + [0; s̄].
-template <class V>
-BC_HD bool vjp(const Context& cx, const State<V>& st, const ProblemSolution& sol,
+template <class V, class Sol>
+BC_HD bool vjp(const Context& cx, const State<V>& st, const Sol& sol,
                const double* xbar, const double* zbar, const double* sbar) {
   const Dims& dm = cx.dims;
   for (int i = 0; i < dm.m; ++i) st.work1[i] = sbar[i] / st.e[i];  // Aᵀs̄ = D⁻¹ÃᵀE⁻¹s̄

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The public CPU derivative entry points: argument checks, then the backend's adjoint primitives.
-#include <algorithm>
 #include <memory>
 
 #include "backend/cpu/cpu_backend.hpp"
 #include "batchcone/diff.hpp"
 #include "core/checks.hpp"
+#include "core/derivative_settings.hpp"
 
 namespace batchcone {
 namespace {
@@ -28,25 +28,13 @@ void check_common(const Structure& st, const Settings& settings, const BatchData
   check_solution(st, data.batch, sol);
 }
 
-// Refinement for derivative solves runs while it keeps improving (at least 50 steps allowed):
-// K at a converged solution is far worse conditioned than during the iterations, and these
-// solves are few, so accuracy (and exact transposes between JVP and VJP) wins over time.
-Settings derivative_settings(Settings s) {
-  s.iterative_refinement_enable = true;
-  s.iterative_refinement_max_iter = std::max(s.iterative_refinement_max_iter, 50);
-  s.iterative_refinement_stop_ratio = std::min(s.iterative_refinement_stop_ratio, 1.01);
-  s.iterative_refinement_reltol = std::min(s.iterative_refinement_reltol, 1e-16);
-  s.iterative_refinement_abstol = std::min(s.iterative_refinement_abstol, 1e-16);
-  return s;
-}
-
 // After the call-specific checks: the workspace check and the backend that runs the call.
 template <class Run>
 void run_backend(const Structure& st, const Settings& settings, const BatchData& data,
                  void* workspace, std::size_t bytes, Run&& run) {
   core::check_workspace(workspace, bytes, cpu_derivative_workspace_bytes(st, data.batch),
                         "cpu_derivative_workspace_bytes");
-  backend::cpu::CpuBackend be(st.symbolic(), derivative_settings(settings), data,
+  backend::cpu::CpuBackend be(st.symbolic(), core::derivative_settings(settings), data,
                               BatchSolution{}, workspace);
   run(be);
 }

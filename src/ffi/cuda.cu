@@ -5,8 +5,8 @@
 //   batchcone_solve: runs cuda_solve on XLA's stream with a workspace from XLA's scratch
 //   allocator. Operands are device buffers; each operand is either batched over all the batch
 //   dimensions or shared by the whole batch (stride 0); float32 is widened on the device.
-//   batchcone_kkt_solve / batchcone_kkt_multiply (derivatives): not on the GPU yet; they return
-//   a clear error.
+//   batchcone_kkt_solve / batchcone_kkt_multiply (derivatives): cuda_kkt_solve / cuda_kkt_multiply
+//   at the solution, likewise.
 #include <cuda_runtime.h>
 
 #include <exception>
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "batchcone/cuda.hpp"
+#include "batchcone/diff.hpp"
 #include "ffi/operands.hpp"
 #include "ffi/registry.hpp"
 #include "ffi/settings_codec.hpp"
@@ -139,13 +140,66 @@ ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::A
   }
 }
 
-ffi::Error kkt_cuda(cudaStream_t, ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer,
-                    ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer, ffi::AnyBuffer,
-                    ffi::AnyBuffer, ffi::Result<ffi::AnyBuffer>, ffi::Result<ffi::AnyBuffer>,
-                    std::int64_t, ffi::Span<const double>) {
-  return ffi::Error(ffi::ErrorCode::kUnimplemented,
-                    "batchcone: derivatives are not available on the GPU yet; differentiate on "
-                    "the CPU (JAX_PLATFORMS=cpu) for now");
+// K⁻¹v or Kv at each problem's solution. The data may be shared by the batch; the solution,
+// its statuses and the vectors must carry the full batch dimensions (as they do after a
+// batched solve; vmapping over the vectors alone is CPU-only for now).
+template <bool kMultiply>
+ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::AnyBuffer P,
+                    ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::AnyBuffer b, ffi::AnyBuffer x,
+                    ffi::AnyBuffer z, ffi::AnyBuffer s, ffi::AnyBuffer status, ffi::AnyBuffer vx,
+                    ffi::AnyBuffer vz, ffi::Result<ffi::AnyBuffer> ox,
+                    ffi::Result<ffi::AnyBuffer> oz, std::int64_t key,
+                    ffi::Span<const double> settings_attr) {
+  try {
+    const auto structure = find_structure(key);
+    if (!structure)
+      throw std::invalid_argument("batchcone: structure " + std::to_string(key) +
+                                  " is not registered in this process");
+    const Structure& st = *structure;
+    const Settings settings = decode_settings(settings_attr.begin(), settings_attr.size());
+    const ffi::DataType dtype = c.element_type();
+    Dims lead = leading_dims(x);
+    for (const ffi::AnyBuffer* v : {&z, &s, &vx, &vz})
+      if (leading_dims(*v) != lead)
+        throw std::invalid_argument(
+            "batchcone: on the GPU the solution and the vectors must share batch dimensions");
+    if (Dims(status.dimensions().begin(), status.dimensions().end()) != lead ||
+        status.element_type() != ffi::DataType::S32)
+      throw std::invalid_argument("batchcone: status must be int32 with the batch dimensions");
+    const DeviceOperand dP = device_operand("P_vals", P, dtype, st.nnz_P(), lead, scratch, stream);
+    const DeviceOperand dc = device_operand("c", c, dtype, st.n(), lead, scratch, stream);
+    const DeviceOperand dA = device_operand("A_vals", A, dtype, st.nnz_A(), lead, scratch, stream);
+    const DeviceOperand db = device_operand("b", b, dtype, st.m(), lead, scratch, stream);
+    const DeviceOperand sx = device_operand("x", x, dtype, st.n(), lead, scratch, stream);
+    const DeviceOperand sz = device_operand("z", z, dtype, st.m(), lead, scratch, stream);
+    const DeviceOperand ss = device_operand("s", s, dtype, st.m(), lead, scratch, stream);
+    const DeviceOperand vxs = device_operand("v_x", vx, dtype, st.n(), lead, scratch, stream);
+    const DeviceOperand vzs = device_operand("v_z", vz, dtype, st.m(), lead, scratch, stream);
+    check_output("out_x", *ox, dtype, lead, st.n());
+    check_output("out_z", *oz, dtype, lead, st.m());
+    const int batch = static_cast<int>(product(lead));
+    double *rx = output_buffer(*ox, scratch), *rz = output_buffer(*oz, scratch);
+    const std::size_t bytes = cuda_workspace_bytes(st, batch);
+    void* workspace = allocate(scratch, bytes);
+    const BatchData data{batch, dP.data, dP.stride, dc.data, dc.stride, dA.data, dA.stride,
+                         db.data, db.stride};
+    const SolutionView sol{sx.data, sz.data, ss.data,
+                           static_cast<const std::int32_t*>(status.untyped_data())};
+    if (kMultiply)
+      cuda_kkt_multiply(st, settings, data, sol, {vxs.data, vzs.data}, {rx, rz}, workspace, bytes,
+                        stream);
+    else
+      cuda_kkt_solve(st, settings, data, sol, {vxs.data, vzs.data}, {rx, rz}, workspace, bytes,
+                     stream);
+    narrow_into(rx, *ox, stream), narrow_into(rz, *oz, stream);
+    const cudaError_t err = cudaGetLastError();
+    if (err != cudaSuccess) return ffi::Error::Internal(cudaGetErrorString(err));
+    return ffi::Error::Success();
+  } catch (const std::invalid_argument& e) {
+    return ffi::Error::InvalidArgument(e.what());
+  } catch (const std::exception& e) {
+    return ffi::Error::Internal(e.what());
+  }
 }
 
 }  // namespace
@@ -171,6 +225,7 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeSolveCuda, batchcone::ffi_support::solve_
 #define BC_KKT_CUDA_BINDING                                                  \
   ffi::Ffi::Bind()                                                           \
       .Ctx<ffi::PlatformStream<cudaStream_t>>()                              \
+      .Ctx<ffi::ScratchAllocator>()                                          \
       .Arg<ffi::AnyBuffer>()   /* P_vals */                                  \
       .Arg<ffi::AnyBuffer>()   /* c */                                       \
       .Arg<ffi::AnyBuffer>()   /* A_vals */                                  \
@@ -186,7 +241,7 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeSolveCuda, batchcone::ffi_support::solve_
       .Attr<std::int64_t>("structure_key")                                   \
       .Attr<ffi::Span<const double>>("settings")
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktSolveCuda, batchcone::ffi_support::kkt_cuda,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktSolveCuda, batchcone::ffi_support::kkt_cuda<false>,
                               BC_KKT_CUDA_BINDING);
-XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktMultiplyCuda, batchcone::ffi_support::kkt_cuda,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktMultiplyCuda, batchcone::ffi_support::kkt_cuda<true>,
                               BC_KKT_CUDA_BINDING);

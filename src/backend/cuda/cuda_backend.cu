@@ -18,6 +18,7 @@
 #include "backend/cuda/launch_policy.hpp"
 #include "batchcone/cuda.hpp"
 #include "core/checks.hpp"
+#include "core/derivative_settings.hpp"
 
 namespace batchcone {
 namespace {
@@ -108,6 +109,47 @@ std::size_t scalars_bytes(int batch) {
 
 long stride(long s, int natural) { return s == kDense ? natural : s; }
 
+// The workspace split: per-problem scalars, then the interleaved blocks, then a counter.
+struct Workspace {
+  kernels::Scalars* scalars;
+  double* blocks;
+  int* active;
+};
+
+Workspace split(void* workspace, int batch, const kernels::Layout& layout) {
+  auto* blocks = reinterpret_cast<double*>(static_cast<char*>(workspace) + scalars_bytes(batch));
+  return {static_cast<kernels::Scalars*>(workspace), blocks,
+          reinterpret_cast<int*>(blocks + static_cast<std::size_t>(layout.total) * batch)};
+}
+
+void kkt_call(const Structure& st, const Settings& settings, const BatchData& data,
+              const SolutionView& sol, const KktVectors& in, const KktOutputs& out,
+              void* workspace, std::size_t bytes, CudaStream stream, bool multiply) {
+  validate(settings);
+  if (data.batch < 0) core::fail("batch size " + std::to_string(data.batch) + " is negative");
+  if (data.batch == 0) return;
+  if (sol.x == nullptr || sol.z == nullptr || sol.s == nullptr || sol.status == nullptr ||
+      in.x == nullptr || in.z == nullptr || out.x == nullptr || out.z == nullptr)
+    core::fail("a solution, vector or output pointer is null");
+  core::check_workspace(workspace, bytes, cuda_workspace_bytes(st, data.batch),
+                        "cuda_workspace_bytes");
+  const int B = data.batch;
+  const Settings ds = core::derivative_settings(settings);
+  const kernels::Context cx = device_structure(st, ds)->context(ds);
+  const kernels::Layout layout = layout_of(st);
+  const Workspace w = split(workspace, B, layout);
+  using Policy = backend::cuda::LaunchPolicy;
+  const int grid = (B + Policy::kThreadsPerBlock - 1) / Policy::kThreadsPerBlock;
+  const kernels::ProblemInput pin{data.P_vals, data.c, data.A_vals, data.b};
+  cuda::derivative_factor_kernel<<<grid, Policy::kThreadsPerBlock, 0, stream>>>(
+      cx, layout, w.blocks, w.scalars, pin, stride(data.P_stride, st.nnz_P()),
+      stride(data.c_stride, st.n()), stride(data.A_stride, st.nnz_A()),
+      stride(data.b_stride, st.m()), sol.x, sol.z, sol.s, sol.status, B);
+  cuda::kkt_apply_kernel<<<grid, Policy::kThreadsPerBlock, 0, stream>>>(
+      cx, layout, w.blocks, w.scalars, in.x, in.z, out.x, out.z, multiply ? 1 : 0, B);
+  check(cudaGetLastError(), "derivative kernels");
+}
+
 }  // namespace
 
 bool cuda_available() {
@@ -132,9 +174,10 @@ void cuda_solve(const Structure& st, const Settings& settings, const BatchData& 
   const int B = data.batch;
   const kernels::Context cx = device_structure(st, settings)->context(settings);
   const kernels::Layout layout = layout_of(st);
-  auto* scalars = static_cast<kernels::Scalars*>(workspace);
-  auto* blocks = reinterpret_cast<double*>(static_cast<char*>(workspace) + scalars_bytes(B));
-  int* active = reinterpret_cast<int*>(blocks + static_cast<std::size_t>(layout.total) * B);
+  const Workspace w = split(workspace, B, layout);
+  kernels::Scalars* scalars = w.scalars;
+  double* blocks = w.blocks;
+  int* active = w.active;
 
   using Policy = backend::cuda::LaunchPolicy;
   const int grid = (B + Policy::kThreadsPerBlock - 1) / Policy::kThreadsPerBlock;
@@ -163,6 +206,18 @@ void cuda_solve(const Structure& st, const Settings& settings, const BatchData& 
       cx, layout, blocks, scalars, out.x, out.z, out.s, out.objective, out.status, out.iterations,
       B);
   check(cudaGetLastError(), "IPM kernels");
+}
+
+void cuda_kkt_solve(const Structure& st, const Settings& settings, const BatchData& data,
+                    const SolutionView& sol, const KktVectors& rhs, const KktOutputs& out,
+                    void* workspace, std::size_t bytes, CudaStream stream) {
+  kkt_call(st, settings, data, sol, rhs, out, workspace, bytes, stream, false);
+}
+
+void cuda_kkt_multiply(const Structure& st, const Settings& settings, const BatchData& data,
+                       const SolutionView& sol, const KktVectors& v, const KktOutputs& out,
+                       void* workspace, std::size_t bytes, CudaStream stream) {
+  kkt_call(st, settings, data, sol, v, out, workspace, bytes, stream, true);
 }
 
 }  // namespace batchcone

@@ -21,5 +21,14 @@ __global__ void finalize_kernel(kernels::Context cx, kernels::Layout layout, dou
                                 double* objective, std::int32_t* status, std::int32_t* iterations,
                                 int batch);
 __global__ void count_active_kernel(const kernels::Scalars* scalars, int* active, int batch);
+__global__ void derivative_factor_kernel(kernels::Context cx, kernels::Layout layout,
+                                         double* blocks, kernels::Scalars* scalars,
+                                         kernels::ProblemInput in, long p_stride, long c_stride,
+                                         long a_stride, long b_stride, const double* x,
+                                         const double* z, const double* s,
+                                         const std::int32_t* status, int batch);
+__global__ void kkt_apply_kernel(kernels::Context cx, kernels::Layout layout, double* blocks,
+                                 kernels::Scalars* scalars, const double* vx, const double* vz,
+                                 double* ox, double* oz, int multiply, int batch);
 
 }  // namespace batchcone::cuda

@@ -5,6 +5,7 @@
 // backend launches; the others instantiate the lower-level kernels for device code too.
 #include "backend/cuda/ipm_kernels.cuh"
 #include "kernels/cone_table.hpp"
+#include "kernels/ipm/adjoint.hpp"
 #include "kernels/ipm/equilibrate.hpp"
 #include "kernels/ipm/finalize.hpp"
 #include "kernels/ipm/info.hpp"
@@ -126,6 +127,45 @@ __global__ void finalize_kernel(kernels::Context cx, kernels::Layout layout, dou
 __global__ void count_active_kernel(const kernels::Scalars* scalars, int* active, int batch) {
   const int b = problem_index(batch);
   if (b >= 0 && scalars[b].status == Status::Unsolved) atomicAdd(active, 1);
+}
+
+}  // namespace batchcone::cuda
+
+namespace batchcone::cuda {
+
+// ---- derivatives at a solution (kernels/ipm/adjoint.hpp), solution rows [B·n], [B·m] ------------
+
+__global__ void derivative_factor_kernel(kernels::Context cx, kernels::Layout layout,
+                                         double* blocks, kernels::Scalars* scalars,
+                                         kernels::ProblemInput in, long p_stride, long c_stride,
+                                         long a_stride, long b_stride, const double* x,
+                                         const double* z, const double* s,
+                                         const std::int32_t* status, int batch) {
+  const int b = problem_index(batch);
+  if (b < 0) return;
+  const long n = cx.dims.n, m = cx.dims.m;
+  const kernels::ProblemInput mine{in.p_vals + b * p_stride, in.c + b * c_stride,
+                                   in.a_vals + b * a_stride, in.b + b * b_stride};
+  const kernels::ProblemSolution sol{x + b * n, z + b * m, s + b * m};
+  const bool solved = status[b] == static_cast<std::int32_t>(Status::Solved) ||
+                      status[b] == static_cast<std::int32_t>(Status::AlmostSolved);
+  const auto st = problem_state(layout, blocks, scalars, batch, b);
+  st.sc->factored = solved && kernels::derivative_factor(cx, st, mine, sol);
+}
+
+__global__ void kkt_apply_kernel(kernels::Context cx, kernels::Layout layout, double* blocks,
+                                 kernels::Scalars* scalars, const double* vx, const double* vz,
+                                 double* ox, double* oz, int multiply, int batch) {
+  const int b = problem_index(batch);
+  if (b < 0) return;
+  const long n = cx.dims.n, m = cx.dims.m;
+  const auto st = problem_state(layout, blocks, scalars, batch, b);
+  double *px = ox + b * n, *pz = oz + b * m;
+  bool ok = st.sc->factored;
+  if (ok && multiply) kernels::kkt_multiply_at_solution(cx, st, vx + b * n, vz + b * m, px, pz);
+  if (ok && !multiply) ok = kernels::kkt_solve_at_solution(cx, st, vx + b * n, vz + b * m, px, pz);
+  ok = ok && kernels::all_finite(cx.dims.n, px) && kernels::all_finite(cx.dims.m, pz);
+  if (!ok) kernels::fill(cx.dims.n, px, 0.0), kernels::fill(cx.dims.m, pz, 0.0);
 }
 
 }  // namespace batchcone::cuda
