@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 PYTHON     ?= python3
 PIP        := $(PYTHON) -m pip install -q --disable-pip-version-check
 
-.PHONY: all deps build build-asan python python-deps test test-release test-asan test-install test-python demo bench bench-quick format clean
+.PHONY: all deps build build-asan python python-deps test test-release test-asan test-install test-python demo bench bench-quick bench-rivals format clean
 
 all: build
 
@@ -44,6 +44,18 @@ python: deps python-deps
 
 test-python: python
 	$(PYTHON) -m pytest -q tests/python
+	$(PYTHON) bench/rivals.py run batchcone --smoke > /dev/null && echo "bench/rivals.py smoke run: ok"
+
+# The layer benchmark against cvxpylayers (diffcp/SCS) and Moreau, which run in their own
+# virtual environment (cvxpylayers has our package's import name). Writes bench/results/rivals.*
+RIVALS_VENV ?= .venv-rivals
+bench-rivals: python
+	test -x $(RIVALS_VENV)/bin/python || $(PYTHON) -m venv $(RIVALS_VENV)
+	$(RIVALS_VENV)/bin/pip install -q --disable-pip-version-check "jax==$$($(PYTHON) -c 'import jax; print(jax.__version__)')" cvxpylayers moreau matplotlib
+	$(PYTHON) bench/rivals.py run batchcone $(RIVALS_ARGS)
+	$(RIVALS_VENV)/bin/python bench/rivals.py run moreau $(RIVALS_ARGS)
+	$(RIVALS_VENV)/bin/python bench/rivals.py run diffcp $(RIVALS_ARGS)
+	$(RIVALS_VENV)/bin/python bench/rivals.py report
 
 # The installed CMake package: find_package(batchcone) from a downstream project.
 test-install: build
