@@ -6,7 +6,8 @@
 //
 //   bench_solve                 the default table (QP n=20,m=40 and n=100,m=200; B = 1, 64, 1024)
 //   bench_solve --quick         a small smoke run (used by CI)
-//   bench_solve FAMILY N M DENSITY B [B ...]   one custom configuration (FAMILY: lp, qp, socp)
+//   bench_solve FAMILY N M DENSITY B [B ...]   one custom configuration (FAMILY: lp, qp, socp,
+//                                              sdp: one PSD cone with ≤ M rows)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -52,7 +53,10 @@ Family make_family(const std::string& kind, int n, int m, double density, int ba
   Family f;
   auto& sp = f.spec;
   sp.n = n;
-  const bool lp = kind == "lp", socp = kind == "socp";
+  const bool lp = kind == "lp", socp = kind == "socp", sdp = kind == "sdp";
+  int side = 0;  // SDP: one PSD cone of the largest side k with k(k+1)/2 ≤ m rows
+  while (sdp && (side + 1) * (side + 2) / 2 <= m) ++side;
+  if (sdp) m = side * (side + 1) / 2;
   const int box = lp ? 2 * n : 0;
   sp.m = m + box;
   random_pattern(rng, n, n, lp ? 0.0 : density, true, sp.P_colptr, sp.P_rowval);
@@ -68,6 +72,8 @@ Family make_family(const std::string& kind, int n, int m, double density, int ba
   }
   if (socp) {
     for (int r = 0; r < m; r += 5) sp.cones.push_back({ConeKind::SOC, std::min(5, m - r)});
+  } else if (sdp) {
+    sp.cones.push_back({ConeKind::PSD, side});
   } else {
     sp.cones.push_back({ConeKind::NonNeg, sp.m});
   }
@@ -83,7 +89,8 @@ Family make_family(const std::string& kind, int n, int m, double density, int ba
     for (int j = 0; j < n; ++j)
       for (int p = sp.A_colptr[j]; p < sp.A_colptr[j + 1]; ++p)
         b[sp.A_rowval[p]] += f.A[f.A.size() - sp.A_rowval.size() + p] * x0[j];
-    for (int r = 0; r < sp.m;) {
+    for (int j = 0; sdp && j < side; ++j) b[j * (j + 1) / 2 + j] += 1.0;  // s₀ = I ≻ 0
+    for (int r = 0; !sdp && r < sp.m;) {
       const int d = socp ? std::min(5, m - r) : 1;
       double tail = 0.0;
       for (int i = 1; i < d; ++i) {
@@ -206,6 +213,7 @@ int main(int argc, char** argv) {
     table("qp", 20, 40, 0.2, {1, 16});
     table("lp", 20, 30, 0.2, {16});
     table("socp", 20, 40, 0.2, {16});
+    table("sdp", 10, 15, 0.3, {16});
   } else if (argc >= 6) {
     std::vector<int> batches;
     for (int i = 5; i < argc; ++i) batches.push_back(std::atoi(argv[i]));
@@ -215,6 +223,7 @@ int main(int argc, char** argv) {
     table("qp", 100, 200, 0.05, {1, 64, 1024});
     table("lp", 50, 100, 0.1, {1, 64, 1024});
     table("socp", 50, 100, 0.1, {1, 64, 1024});
+    table("sdp", 20, 45, 0.3, {1, 64, 1024});  // one 9×9 PSD cone
   }
   return 0;
 }
