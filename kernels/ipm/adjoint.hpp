@@ -117,8 +117,8 @@ BC_HD bool solve_unscaled(const Context& cx, const State<V>& st) {
 
 // JVP after derivative_factor: writes (dx, dz, ds). False if the solve failed.
 template <class V, class Sol, class O>
-BC_HD bool jvp(const Context& cx, const State<V>& st, const Sol& sol, const ProblemTangent& t,
-               O dx, O dz, O ds) {
+BC_HD bool jvp(const Context& cx, const State<V>& st, const Sol& sol, const ProblemTangent& t, O dx,
+               O dz, O ds) {
   const Dims& dm = cx.dims;
   for (int j = 0; j < dm.n; ++j) st.rhs_x[j] = -t.dc[j];
   for (int i = 0; i < dm.m; ++i) st.rhs_z[i] = t.db[i];
@@ -140,8 +140,8 @@ BC_HD bool jvp(const Context& cx, const State<V>& st, const Sol& sol, const Prob
 // VJP after derivative_factor: cotangents (x̄, z̄, s̄) → (P̄, c̄, Ā, b̄) in st.gp/gc/ga/gb.
 // Transpose of jvp (ds = r_z − A dx): w = K⁻¹[x̄ − Aᵀs̄; z̄] + [0; s̄].
 template <class V, class Sol>
-BC_HD bool vjp(const Context& cx, const State<V>& st, const Sol& sol,
-               const double* xbar, const double* zbar, const double* sbar) {
+BC_HD bool vjp(const Context& cx, const State<V>& st, const Sol& sol, const double* xbar,
+               const double* zbar, const double* sbar) {
   const Dims& dm = cx.dims;
   for (int i = 0; i < dm.m; ++i) st.work1[i] = sbar[i] / st.e[i];  // Aᵀs̄ = D⁻¹ÃᵀE⁻¹s̄
   fill(dm.n, st.dx, 0.0);
@@ -165,6 +165,16 @@ BC_HD bool vjp(const Context& cx, const State<V>& st, const Sol& sol,
   }
   return all_finite(dm.n, st.gc) && all_finite(dm.m, st.gb) && all_finite(dm.nnz_a, st.ga) &&
          all_finite(dm.nnz_p, st.gp);
+}
+
+// Factors K at the solution only for a status that has a derivative (Solved or AlmostSolved);
+// st.sc->factored then gates every derivative solve of this problem.
+template <class V, class Sol>
+BC_HD void factor_if_differentiable(const Context& cx, const State<V>& st, const ProblemInput& in,
+                                    const Sol& sol, std::int32_t status) {
+  const bool solved = status == static_cast<std::int32_t>(Status::Solved) ||
+                      status == static_cast<std::int32_t>(Status::AlmostSolved);
+  st.sc->factored = solved && derivative_factor(cx, st, in, sol);
 }
 
 // [ox; oz] ← K⁻¹ [rx; rz] after derivative_factor (the user's coordinates).
@@ -195,6 +205,19 @@ BC_HD void kkt_multiply_at_solution(const Context& cx, const State<V>& st, I vx,
   cones_mul_W(cx.cones, st.w, st.eta, st.work1, st.work2, kApplyW);
   cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.dsv, kApplyWt);
   for (int i = 0; i < dm.m; ++i) yz[i] = (st.Axs[i] - c * st.dsv[i]) / st.e[i];
+}
+
+// [ox; oz] ← K⁻¹[vx; vz] (multiply false) or K[vx; vz] (multiply true) after
+// factor_if_differentiable; zeros for a problem that was not factored or whose result is not
+// finite, so nothing NaN leaves the derivative.
+template <class V, class I, class O>
+BC_HD void kkt_apply_at_solution(const Context& cx, const State<V>& st, I vx, I vz, O ox, O oz,
+                                 bool multiply) {
+  bool ok = st.sc->factored;
+  if (ok && multiply) kkt_multiply_at_solution(cx, st, vx, vz, ox, oz);
+  if (ok && !multiply) ok = kkt_solve_at_solution(cx, st, vx, vz, ox, oz);
+  ok = ok && all_finite(cx.dims.n, ox) && all_finite(cx.dims.m, oz);
+  if (!ok) fill(cx.dims.n, ox, 0.0), fill(cx.dims.m, oz, 0.0);
 }
 
 }  // namespace batchcone::kernels

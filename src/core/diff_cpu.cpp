@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The public CPU derivative entry points: argument checks, then the backend's adjoint primitives.
-#include <memory>
-
 #include "backend/cpu/cpu_backend.hpp"
 #include "batchcone/diff.hpp"
 #include "core/checks.hpp"
 #include "core/derivative_settings.hpp"
+#include "core/owned_workspace.hpp"
 
 namespace batchcone {
 namespace {
@@ -39,12 +38,10 @@ void run_backend(const Structure& st, const Settings& settings, const BatchData&
   run(be);
 }
 
+// The overloads without a workspace own one for the call.
 template <class Run>
-void with_workspace(const Structure& st, int batch, void* ws, std::size_t bytes, Run&& run) {
-  if (ws != nullptr) return run(ws, bytes);
-  const std::size_t need = cpu_derivative_workspace_bytes(st, batch);
-  std::unique_ptr<double[]> own(new double[need / sizeof(double) + 1]);
-  run(own.get(), need);
+void with_workspace(const Structure& st, int batch, Run&& run) {
+  core::with_owned_workspace(cpu_derivative_workspace_bytes(st, batch), run);
 }
 
 }  // namespace
@@ -66,7 +63,7 @@ void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& dat
 
 void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& data,
              const SolutionView& sol, const SolutionCotangents& cot, const DataGradients& grad) {
-  with_workspace(st, data.batch, nullptr, 0, [&](void* ws, std::size_t bytes) {
+  with_workspace(st, data.batch, [&](void* ws, std::size_t bytes) {
     cpu_vjp(st, settings, data, sol, cot, grad, ws, bytes);
   });
 }
@@ -87,7 +84,7 @@ void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& dat
 
 void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& data,
              const SolutionView& sol, const DataTangents& tan, const SolutionTangents& out) {
-  with_workspace(st, data.batch, nullptr, 0, [&](void* ws, std::size_t bytes) {
+  with_workspace(st, data.batch, [&](void* ws, std::size_t bytes) {
     cpu_jvp(st, settings, data, sol, tan, out, ws, bytes);
   });
 }
@@ -102,7 +99,7 @@ void kkt_call(const Structure& st, const Settings& settings, const BatchData& da
   if (data.batch == 0) return;
   if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && out.z == nullptr))
     core::fail("an output pointer (x or z) is null");
-  with_workspace(st, data.batch, nullptr, 0, [&](void* ws, std::size_t bytes) {
+  with_workspace(st, data.batch, [&](void* ws, std::size_t bytes) {
     run_backend(st, settings, data, ws, bytes,
                 [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
   });

@@ -2,7 +2,6 @@
 // The public CPU entry points: argument checks, then the IPM over the CPU backend.
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -11,6 +10,7 @@
 #include "batchcone/solver.hpp"
 #include "core/checks.hpp"
 #include "core/ipm.hpp"
+#include "core/owned_workspace.hpp"
 
 namespace batchcone {
 
@@ -35,7 +35,8 @@ void validate(const Settings& s) {
   if (!(s.equilibrate_max_scaling >= s.equilibrate_min_scaling))
     fail("setting equilibrate_max_scaling must be ≥ equilibrate_min_scaling");
   if (s.equilibrate_max_iter < 0) fail("setting equilibrate_max_iter must be ≥ 0");
-  if (s.iterative_refinement_max_iter < 0) fail("setting iterative_refinement_max_iter must be ≥ 0");
+  if (s.iterative_refinement_max_iter < 0)
+    fail("setting iterative_refinement_max_iter must be ≥ 0");
   positive("dynamic_regularization_delta", s.dynamic_regularization_delta);
   if (s.num_threads < 0) fail("setting num_threads must be ≥ 0");
 }
@@ -59,8 +60,9 @@ void cpu_solve(const Structure& structure, const Settings& settings, const Batch
   serial.num_threads = 1;
   const int chunks = std::min(data.batch, 4 * backend::cpu::thread_count(settings.num_threads));
   backend::cpu::parallel_for(chunks, settings.num_threads, [&](int c) {
-    const backend::cpu::ProblemRange range{static_cast<int>(static_cast<long>(data.batch) * c / chunks),
-                                           static_cast<int>(static_cast<long>(data.batch) * (c + 1) / chunks)};
+    const backend::cpu::ProblemRange range{
+        static_cast<int>(static_cast<long>(data.batch) * c / chunks),
+        static_cast<int>(static_cast<long>(data.batch) * (c + 1) / chunks)};
     backend::cpu::CpuBackend be(structure.symbolic(), serial, data, out, workspace, range);
     core::solve_batch(be);
   });
@@ -68,9 +70,9 @@ void cpu_solve(const Structure& structure, const Settings& settings, const Batch
 
 void cpu_solve(const Structure& structure, const Settings& settings, const BatchData& data,
                const BatchSolution& out) {
-  const std::size_t bytes = cpu_workspace_bytes(structure, data.batch);
-  std::unique_ptr<double[]> ws(new double[(bytes + sizeof(double) - 1) / sizeof(double)]);
-  cpu_solve(structure, settings, data, out, ws.get(), bytes);
+  core::with_owned_workspace(
+      cpu_workspace_bytes(structure, data.batch),
+      [&](void* ws, std::size_t bytes) { cpu_solve(structure, settings, data, out, ws, bytes); });
 }
 
 }  // namespace batchcone

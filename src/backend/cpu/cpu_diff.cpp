@@ -7,14 +7,6 @@
 #include "thread_pool.hpp"
 
 namespace batchcone::backend::cpu {
-namespace {
-
-bool differentiable(std::int32_t status) {
-  return status == static_cast<std::int32_t>(Status::Solved) ||
-         status == static_cast<std::int32_t>(Status::AlmostSolved);
-}
-
-}  // namespace
 
 kernels::ProblemSolution CpuBackend::solution(const SolutionView& sol, int k) const {
   const long n = cx_.dims.n, m = cx_.dims.m;
@@ -24,8 +16,7 @@ kernels::ProblemSolution CpuBackend::solution(const SolutionView& sol, int k) co
 void CpuBackend::derivative_factor(const SolutionView& sol) {
   parallel_for(data_.batch, threads_, [&](int k) {
     const auto st = state(k);
-    st.sc->factored = differentiable(sol.status[k]) &&
-                      kernels::derivative_factor(cx_, st, input(k), solution(sol, k));
+    kernels::factor_if_differentiable(cx_, st, input(k), solution(sol, k), sol.status[k]);
   });
 }
 
@@ -56,8 +47,7 @@ void CpuBackend::vjp(const SolutionView& sol, const SolutionCotangents& cot,
     const double* xbar = cot.x ? cot.x + k * n : (std::fill(st.rx, st.rx + n, 0.0), st.rx);
     const double* zbar = cot.z ? cot.z + k * m : (std::fill(st.rz, st.rz + m, 0.0), st.rz);
     const double* sbar = cot.s ? cot.s + k * m : (std::fill(st.Axs, st.Axs + m, 0.0), st.Axs);
-    const bool ok = st.sc->factored &&
-                    kernels::vjp(cx_, st, solution(sol, k), xbar, zbar, sbar);
+    const bool ok = st.sc->factored && kernels::vjp(cx_, st, solution(sol, k), xbar, zbar, sbar);
     if (!ok) {
       std::fill(st.gp, st.gp + d.nnz_p, 0.0), std::fill(st.ga, st.ga + d.nnz_a, 0.0);
       std::fill(st.gc, st.gc + n, 0.0), std::fill(st.gb, st.gb + m, 0.0);
@@ -69,7 +59,8 @@ void CpuBackend::vjp(const SolutionView& sol, const SolutionCotangents& cot,
   gather_gradient(grad.b, &kernels::Layout::gb, d.m, data_.b_stride == 0);
 }
 
-void CpuBackend::jvp(const SolutionView& sol, const DataTangents& tan, const SolutionTangents& out) {
+void CpuBackend::jvp(const SolutionView& sol, const DataTangents& tan,
+                     const SolutionTangents& out) {
   const kernels::Dims& d = cx_.dims;
   derivative_factor(sol);
   parallel_for(data_.batch, threads_, [&](int k) {
@@ -81,13 +72,11 @@ void CpuBackend::jvp(const SolutionView& sol, const DataTangents& tan, const Sol
       std::fill(zeros, zeros + len, 0.0);
       return static_cast<const double*>(zeros);
     };
-    const kernels::ProblemTangent t{pick(tan.P_vals, tan.P_stride, d.nnz_p, st.gp),
-                                    pick(tan.c, tan.c_stride, d.n, st.gc),
-                                    pick(tan.A_vals, tan.A_stride, d.nnz_a, st.ga),
-                                    pick(tan.b, tan.b_stride, d.m, st.gb)};
+    const kernels::ProblemTangent t{
+        pick(tan.P_vals, tan.P_stride, d.nnz_p, st.gp), pick(tan.c, tan.c_stride, d.n, st.gc),
+        pick(tan.A_vals, tan.A_stride, d.nnz_a, st.ga), pick(tan.b, tan.b_stride, d.m, st.gb)};
     double *dx = out.x + k * n, *dz = out.z + k * m, *ds = out.s + k * m;
-    const bool ok = st.sc->factored &&
-                    kernels::jvp(cx_, st, solution(sol, k), t, dx, dz, ds) &&
+    const bool ok = st.sc->factored && kernels::jvp(cx_, st, solution(sol, k), t, dx, dz, ds) &&
                     kernels::all_finite(d.n, dx) && kernels::all_finite(d.m, dz) &&
                     kernels::all_finite(d.m, ds);
     if (!ok) std::fill(dx, dx + n, 0.0), std::fill(dz, dz + m, 0.0), std::fill(ds, ds + m, 0.0);
@@ -101,13 +90,8 @@ void CpuBackend::kkt_apply(const SolutionView& sol, const KktVectors& in, const 
   parallel_for(data_.batch, threads_, [&](int k) {
     const auto st = state(k);
     const long n = d.n, m = d.m;
-    const double *vx = in.x + k * n, *vz = in.z + k * m;
-    double *ox = out.x + k * n, *oz = out.z + k * m;
-    bool ok = st.sc->factored;
-    if (ok && multiply) kernels::kkt_multiply_at_solution(cx_, st, vx, vz, ox, oz);
-    if (ok && !multiply) ok = kernels::kkt_solve_at_solution(cx_, st, vx, vz, ox, oz);
-    ok = ok && kernels::all_finite(d.n, ox) && kernels::all_finite(d.m, oz);
-    if (!ok) std::fill(ox, ox + n, 0.0), std::fill(oz, oz + m, 0.0);
+    kernels::kkt_apply_at_solution(cx_, st, in.x + k * n, in.z + k * m, out.x + k * n,
+                                   out.z + k * m, multiply);
   });
 }
 

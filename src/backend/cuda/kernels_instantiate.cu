@@ -147,10 +147,8 @@ __global__ void derivative_factor_kernel(kernels::Context cx, kernels::Layout la
   const kernels::ProblemInput mine{in.p_vals + b * p_stride, in.c + b * c_stride,
                                    in.a_vals + b * a_stride, in.b + b * b_stride};
   const kernels::ProblemSolution sol{x + b * n, z + b * m, s + b * m};
-  const bool solved = status[b] == static_cast<std::int32_t>(Status::Solved) ||
-                      status[b] == static_cast<std::int32_t>(Status::AlmostSolved);
   const auto st = problem_state(layout, blocks, scalars, batch, b);
-  st.sc->factored = solved && kernels::derivative_factor(cx, st, mine, sol);
+  kernels::factor_if_differentiable(cx, st, mine, sol, status[b]);
 }
 
 __global__ void kkt_apply_kernel(kernels::Context cx, kernels::Layout layout, double* blocks,
@@ -160,12 +158,8 @@ __global__ void kkt_apply_kernel(kernels::Context cx, kernels::Layout layout, do
   if (b < 0) return;
   const long n = cx.dims.n, m = cx.dims.m;
   const auto st = problem_state(layout, blocks, scalars, batch, b);
-  double *px = ox + b * n, *pz = oz + b * m;
-  bool ok = st.sc->factored;
-  if (ok && multiply) kernels::kkt_multiply_at_solution(cx, st, vx + b * n, vz + b * m, px, pz);
-  if (ok && !multiply) ok = kernels::kkt_solve_at_solution(cx, st, vx + b * n, vz + b * m, px, pz);
-  ok = ok && kernels::all_finite(cx.dims.n, px) && kernels::all_finite(cx.dims.m, pz);
-  if (!ok) kernels::fill(cx.dims.n, px, 0.0), kernels::fill(cx.dims.m, pz, 0.0);
+  kernels::kkt_apply_at_solution(cx, st, vx + b * n, vz + b * m, ox + b * n, oz + b * m,
+                                 multiply != 0);
 }
 
 }  // namespace batchcone::cuda
