@@ -41,24 +41,17 @@ Problem decode_problem(const ffi::AnyBuffer& P, const ffi::AnyBuffer& c, const f
                        const Dims& extra = {}) {
   Problem pr;
   pr.structure = find_structure(key);
-  if (!pr.structure)
-    throw std::invalid_argument("batchcone: structure " + std::to_string(key) +
-                                " is not registered in this process (create the Structure here)");
   pr.settings = decode_settings(settings.begin(), settings.size());
-  pr.dtype = c.element_type();
-  if (pr.dtype != ffi::DataType::F32 && pr.dtype != ffi::DataType::F64)
-    throw std::invalid_argument("batchcone: inputs must be float32 or float64");
+  pr.dtype = float_dtype(c);
   const Structure& st = *pr.structure;
-  pr.lead = broadcast_dims(extra, leading_dims(P), "P_vals");
-  pr.lead = broadcast_dims(pr.lead, leading_dims(c), "c");
-  pr.lead = broadcast_dims(pr.lead, leading_dims(A), "A_vals");
-  pr.lead = broadcast_dims(pr.lead, leading_dims(b), "b");
+  pr.lead = data_batch_dims(P, c, A, b, extra);
   pr.P = float_operand("P_vals", P, pr.dtype, st.nnz_P(), pr.lead, false);
   pr.c = float_operand("c", c, pr.dtype, st.n(), pr.lead, false);
   pr.A = float_operand("A_vals", A, pr.dtype, st.nnz_A(), pr.lead, false);
   pr.b = float_operand("b", b, pr.dtype, st.m(), pr.lead, false);
-  pr.data = {static_cast<int>(product(pr.lead)), pr.P.data, pr.P.stride, pr.c.data, pr.c.stride,
-             pr.A.data, pr.A.stride, pr.b.data, pr.b.stride};
+  const int batch = static_cast<int>(product(pr.lead));
+  pr.data = {batch,     pr.P.data,   pr.P.stride, pr.c.data,  pr.c.stride,
+             pr.A.data, pr.A.stride, pr.b.data,   pr.b.stride};
   return pr;
 }
 
@@ -134,7 +127,6 @@ ffi::Error kkt_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::A
 
 // ---- handler symbols ----------------------------------------------------------------------------
 
-
 XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeSolveCpu, batchcone::ffi_support::solve_impl,
                               ffi::Ffi::Bind()
                                   .Arg<ffi::AnyBuffer>()  // P_vals [..., nnz_P]
@@ -150,21 +142,21 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeSolveCpu, batchcone::ffi_support::solve_i
                                   .Attr<std::int64_t>("structure_key")
                                   .Attr<ffi::Span<const double>>("settings"));
 
-#define BC_KKT_BINDING                                                   \
-  ffi::Ffi::Bind()                                                       \
-      .Arg<ffi::AnyBuffer>() /* P_vals */                                \
-      .Arg<ffi::AnyBuffer>() /* c */                                     \
-      .Arg<ffi::AnyBuffer>() /* A_vals */                                \
-      .Arg<ffi::AnyBuffer>() /* b */                                     \
-      .Arg<ffi::AnyBuffer>() /* x: the solution */                       \
-      .Arg<ffi::AnyBuffer>() /* z */                                     \
-      .Arg<ffi::AnyBuffer>() /* s */                                     \
-      .Arg<ffi::AnyBuffer>() /* status (int32) */                        \
-      .Arg<ffi::AnyBuffer>() /* v_x [..., n] */                          \
-      .Arg<ffi::AnyBuffer>() /* v_z [..., m] */                          \
-      .Ret<ffi::AnyBuffer>() /* out_x [..., n] */                        \
-      .Ret<ffi::AnyBuffer>() /* out_z [..., m] */                        \
-      .Attr<std::int64_t>("structure_key")                               \
+#define BC_KKT_BINDING                             \
+  ffi::Ffi::Bind()                                 \
+      .Arg<ffi::AnyBuffer>() /* P_vals */          \
+      .Arg<ffi::AnyBuffer>() /* c */               \
+      .Arg<ffi::AnyBuffer>() /* A_vals */          \
+      .Arg<ffi::AnyBuffer>() /* b */               \
+      .Arg<ffi::AnyBuffer>() /* x: the solution */ \
+      .Arg<ffi::AnyBuffer>() /* z */               \
+      .Arg<ffi::AnyBuffer>() /* s */               \
+      .Arg<ffi::AnyBuffer>() /* status (int32) */  \
+      .Arg<ffi::AnyBuffer>() /* v_x [..., n] */    \
+      .Arg<ffi::AnyBuffer>() /* v_z [..., m] */    \
+      .Ret<ffi::AnyBuffer>() /* out_x [..., n] */  \
+      .Ret<ffi::AnyBuffer>() /* out_z [..., m] */  \
+      .Attr<std::int64_t>("structure_key")         \
       .Attr<ffi::Span<const double>>("settings")
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktSolveCpu, batchcone::ffi_support::kkt_impl<false>,

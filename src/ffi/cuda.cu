@@ -76,6 +76,35 @@ DeviceOperand device_operand(const char* name, const ffi::AnyBuffer& buf, ffi::D
   return {wide, shared ? 0 : static_cast<long>(core)};
 }
 
+// The data (P_vals, c, A_vals, b) as the solver reads it on the device, over `lead`.
+BatchData device_data(const Structure& st, ffi::DataType dtype, const Dims& lead,
+                      const ffi::AnyBuffer& P, const ffi::AnyBuffer& c, const ffi::AnyBuffer& A,
+                      const ffi::AnyBuffer& b, ffi::ScratchAllocator& scratch,
+                      cudaStream_t stream) {
+  const DeviceOperand dP = device_operand("P_vals", P, dtype, st.nnz_P(), lead, scratch, stream);
+  const DeviceOperand dc = device_operand("c", c, dtype, st.n(), lead, scratch, stream);
+  const DeviceOperand dA = device_operand("A_vals", A, dtype, st.nnz_A(), lead, scratch, stream);
+  const DeviceOperand db = device_operand("b", b, dtype, st.m(), lead, scratch, stream);
+  const int batch = static_cast<int>(product(lead));
+  return {batch, dP.data, dP.stride, dc.data, dc.stride, dA.data, dA.stride, db.data, db.stride};
+}
+
+// Runs a handler body and maps its outcome to an FFI error: bad arguments, other exceptions,
+// then any launch error left on the stream's device.
+template <class Body>
+ffi::Error guarded(Body&& body) {
+  try {
+    body();
+    const cudaError_t err = cudaGetLastError();
+    if (err != cudaSuccess) return ffi::Error::Internal(cudaGetErrorString(err));
+    return ffi::Error::Success();
+  } catch (const std::invalid_argument& e) {
+    return ffi::Error::InvalidArgument(e.what());
+  } catch (const std::exception& e) {
+    return ffi::Error::Internal(e.what());
+  }
+}
+
 // The float64 buffer the solver writes an output into (the output itself when it is float64).
 double* output_buffer(ffi::AnyBuffer& out, ffi::ScratchAllocator& scratch) {
   if (out.element_type() == ffi::DataType::F64) return static_cast<double*>(out.untyped_data());
@@ -95,49 +124,30 @@ ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::A
                       ffi::Result<ffi::AnyBuffer> s, ffi::Result<ffi::AnyBuffer> status,
                       ffi::Result<ffi::AnyBuffer> iterations, ffi::Result<ffi::AnyBuffer> objective,
                       std::int64_t key, ffi::Span<const double> settings_attr) {
-  try {
+  return guarded([&] {
     const auto structure = find_structure(key);
-    if (!structure)
-      throw std::invalid_argument("batchcone: structure " + std::to_string(key) +
-                                  " is not registered in this process");
     const Structure& st = *structure;
     const Settings settings = decode_settings(settings_attr.begin(), settings_attr.size());
-    const ffi::DataType dtype = c.element_type();
-    if (dtype != ffi::DataType::F32 && dtype != ffi::DataType::F64)
-      throw std::invalid_argument("batchcone: inputs must be float32 or float64");
-    Dims lead = broadcast_dims(leading_dims(P), leading_dims(c), "c");
-    lead = broadcast_dims(broadcast_dims(lead, leading_dims(A), "A_vals"), leading_dims(b), "b");
-    const DeviceOperand dP = device_operand("P_vals", P, dtype, st.nnz_P(), lead, scratch, stream);
-    const DeviceOperand dc = device_operand("c", c, dtype, st.n(), lead, scratch, stream);
-    const DeviceOperand dA = device_operand("A_vals", A, dtype, st.nnz_A(), lead, scratch, stream);
-    const DeviceOperand db = device_operand("b", b, dtype, st.m(), lead, scratch, stream);
+    const ffi::DataType dtype = float_dtype(c);
+    const Dims lead = data_batch_dims(P, c, A, b);
+    const BatchData data = device_data(st, dtype, lead, P, c, A, b, scratch, stream);
     check_output("x", *x, dtype, lead, st.n());
     check_output("z", *z, dtype, lead, st.m());
     check_output("s", *s, dtype, lead, st.m());
     check_output("status", *status, ffi::DataType::S32, lead, 0, false);
     check_output("iterations", *iterations, ffi::DataType::S32, lead, 0, false);
     check_output("objective", *objective, dtype, lead, 0, false);
-    const int batch = static_cast<int>(product(lead));
     double *ox = output_buffer(*x, scratch), *oz = output_buffer(*z, scratch),
            *os = output_buffer(*s, scratch), *oobj = output_buffer(*objective, scratch);
-    const std::size_t bytes = cuda_workspace_bytes(st, batch);
+    const std::size_t bytes = cuda_workspace_bytes(st, data.batch);
     void* workspace = allocate(scratch, bytes);
-    cuda_solve(st, settings,
-               {batch, dP.data, dP.stride, dc.data, dc.stride, dA.data, dA.stride, db.data,
-                db.stride},
+    cuda_solve(st, settings, data,
                {ox, oz, os, static_cast<std::int32_t*>(status->untyped_data()),
                 static_cast<std::int32_t*>(iterations->untyped_data()), oobj},
                workspace, bytes, stream);
     narrow_into(ox, *x, stream), narrow_into(oz, *z, stream), narrow_into(os, *s, stream);
     narrow_into(oobj, *objective, stream);
-    const cudaError_t err = cudaGetLastError();
-    if (err != cudaSuccess) return ffi::Error::Internal(cudaGetErrorString(err));
-    return ffi::Error::Success();
-  } catch (const std::invalid_argument& e) {
-    return ffi::Error::InvalidArgument(e.what());
-  } catch (const std::exception& e) {
-    return ffi::Error::Internal(e.what());
-  }
+  });
 }
 
 // K⁻¹v or Kv at each problem's solution. The data may be shared by the batch; the solution,
@@ -150,15 +160,12 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
                     ffi::AnyBuffer vz, ffi::Result<ffi::AnyBuffer> ox,
                     ffi::Result<ffi::AnyBuffer> oz, std::int64_t key,
                     ffi::Span<const double> settings_attr) {
-  try {
+  return guarded([&] {
     const auto structure = find_structure(key);
-    if (!structure)
-      throw std::invalid_argument("batchcone: structure " + std::to_string(key) +
-                                  " is not registered in this process");
     const Structure& st = *structure;
     const Settings settings = decode_settings(settings_attr.begin(), settings_attr.size());
-    const ffi::DataType dtype = c.element_type();
-    Dims lead = leading_dims(x);
+    const ffi::DataType dtype = float_dtype(c);
+    const Dims lead = leading_dims(x);
     for (const ffi::AnyBuffer* v : {&z, &s, &vx, &vz})
       if (leading_dims(*v) != lead)
         throw std::invalid_argument(
@@ -166,10 +173,7 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
     if (Dims(status.dimensions().begin(), status.dimensions().end()) != lead ||
         status.element_type() != ffi::DataType::S32)
       throw std::invalid_argument("batchcone: status must be int32 with the batch dimensions");
-    const DeviceOperand dP = device_operand("P_vals", P, dtype, st.nnz_P(), lead, scratch, stream);
-    const DeviceOperand dc = device_operand("c", c, dtype, st.n(), lead, scratch, stream);
-    const DeviceOperand dA = device_operand("A_vals", A, dtype, st.nnz_A(), lead, scratch, stream);
-    const DeviceOperand db = device_operand("b", b, dtype, st.m(), lead, scratch, stream);
+    const BatchData data = device_data(st, dtype, lead, P, c, A, b, scratch, stream);
     const DeviceOperand sx = device_operand("x", x, dtype, st.n(), lead, scratch, stream);
     const DeviceOperand sz = device_operand("z", z, dtype, st.m(), lead, scratch, stream);
     const DeviceOperand ss = device_operand("s", s, dtype, st.m(), lead, scratch, stream);
@@ -177,12 +181,9 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
     const DeviceOperand vzs = device_operand("v_z", vz, dtype, st.m(), lead, scratch, stream);
     check_output("out_x", *ox, dtype, lead, st.n());
     check_output("out_z", *oz, dtype, lead, st.m());
-    const int batch = static_cast<int>(product(lead));
     double *rx = output_buffer(*ox, scratch), *rz = output_buffer(*oz, scratch);
-    const std::size_t bytes = cuda_workspace_bytes(st, batch);
+    const std::size_t bytes = cuda_workspace_bytes(st, data.batch);
     void* workspace = allocate(scratch, bytes);
-    const BatchData data{batch, dP.data, dP.stride, dc.data, dc.stride, dA.data, dA.stride,
-                         db.data, db.stride};
     const SolutionView sol{sx.data, sz.data, ss.data,
                            static_cast<const std::int32_t*>(status.untyped_data())};
     if (kMultiply)
@@ -192,14 +193,7 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
       cuda_kkt_solve(st, settings, data, sol, {vxs.data, vzs.data}, {rx, rz}, workspace, bytes,
                      stream);
     narrow_into(rx, *ox, stream), narrow_into(rz, *oz, stream);
-    const cudaError_t err = cudaGetLastError();
-    if (err != cudaSuccess) return ffi::Error::Internal(cudaGetErrorString(err));
-    return ffi::Error::Success();
-  } catch (const std::invalid_argument& e) {
-    return ffi::Error::InvalidArgument(e.what());
-  } catch (const std::exception& e) {
-    return ffi::Error::Internal(e.what());
-  }
+  });
 }
 
 }  // namespace
@@ -222,23 +216,23 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeSolveCuda, batchcone::ffi_support::solve_
                                   .Attr<std::int64_t>("structure_key")
                                   .Attr<ffi::Span<const double>>("settings"));
 
-#define BC_KKT_CUDA_BINDING                                                  \
-  ffi::Ffi::Bind()                                                           \
-      .Ctx<ffi::PlatformStream<cudaStream_t>>()                              \
-      .Ctx<ffi::ScratchAllocator>()                                          \
-      .Arg<ffi::AnyBuffer>()   /* P_vals */                                  \
-      .Arg<ffi::AnyBuffer>()   /* c */                                       \
-      .Arg<ffi::AnyBuffer>()   /* A_vals */                                  \
-      .Arg<ffi::AnyBuffer>()   /* b */                                       \
-      .Arg<ffi::AnyBuffer>()   /* x */                                       \
-      .Arg<ffi::AnyBuffer>()   /* z */                                       \
-      .Arg<ffi::AnyBuffer>()   /* s */                                       \
-      .Arg<ffi::AnyBuffer>()   /* status */                                  \
-      .Arg<ffi::AnyBuffer>()   /* v_x */                                     \
-      .Arg<ffi::AnyBuffer>()   /* v_z */                                     \
-      .Ret<ffi::AnyBuffer>()   /* out_x */                                   \
-      .Ret<ffi::AnyBuffer>()   /* out_z */                                   \
-      .Attr<std::int64_t>("structure_key")                                   \
+#define BC_KKT_CUDA_BINDING                     \
+  ffi::Ffi::Bind()                              \
+      .Ctx<ffi::PlatformStream<cudaStream_t>>() \
+      .Ctx<ffi::ScratchAllocator>()             \
+      .Arg<ffi::AnyBuffer>() /* P_vals */       \
+      .Arg<ffi::AnyBuffer>() /* c */            \
+      .Arg<ffi::AnyBuffer>() /* A_vals */       \
+      .Arg<ffi::AnyBuffer>() /* b */            \
+      .Arg<ffi::AnyBuffer>() /* x */            \
+      .Arg<ffi::AnyBuffer>() /* z */            \
+      .Arg<ffi::AnyBuffer>() /* s */            \
+      .Arg<ffi::AnyBuffer>() /* status */       \
+      .Arg<ffi::AnyBuffer>() /* v_x */          \
+      .Arg<ffi::AnyBuffer>() /* v_z */          \
+      .Ret<ffi::AnyBuffer>() /* out_x */        \
+      .Ret<ffi::AnyBuffer>() /* out_z */        \
+      .Attr<std::int64_t>("structure_key")      \
       .Attr<ffi::Span<const double>>("settings")
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktSolveCuda, batchcone::ffi_support::kkt_cuda<false>,

@@ -81,6 +81,21 @@ Dims broadcast_dims(const Dims& a, const Dims& b, const char* name) {
   return out;
 }
 
+Dims data_batch_dims(const xffi::AnyBuffer& P, const xffi::AnyBuffer& c, const xffi::AnyBuffer& A,
+                     const xffi::AnyBuffer& b, const Dims& extra) {
+  Dims lead = broadcast_dims(extra, leading_dims(P), "P_vals");
+  lead = broadcast_dims(lead, leading_dims(c), "c");
+  lead = broadcast_dims(lead, leading_dims(A), "A_vals");
+  return broadcast_dims(lead, leading_dims(b), "b");
+}
+
+xffi::DataType float_dtype(const xffi::AnyBuffer& reference) {
+  const xffi::DataType dtype = reference.element_type();
+  if (dtype != xffi::DataType::F32 && dtype != xffi::DataType::F64)
+    fail("inputs must be float32 or float64");
+  return dtype;
+}
+
 FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
                            std::int64_t core, const Dims& lead, bool dense) {
   const Dims dims = all_dims(buf);
@@ -90,7 +105,8 @@ FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::D
     fail(std::string(name) + " has shape " + dims_string(dims) + ", expected last dimension " +
          std::to_string(core));
   const Dims op = leading_dims(buf);
-  if (op.size() > lead.size()) fail(std::string(name) + " has more batch dimensions than the batch");
+  if (op.size() > lead.size())
+    fail(std::string(name) + " has more batch dimensions than the batch");
   FloatOperand out;
   const bool shared = all_ones(op) && !dense;
   if (op == lead || shared) {  // no layout change: widen if needed, else read in place
@@ -109,13 +125,15 @@ FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::D
   const auto offsets = block_offsets(op, lead);
   out.storage.resize(offsets.size() * core);
   for (size_t k = 0; k < offsets.size(); ++k)
-    for (std::int64_t i = 0; i < core; ++i) out.storage[k * core + i] = element(buf, offsets[k] * core + i);
+    for (std::int64_t i = 0; i < core; ++i)
+      out.storage[k * core + i] = element(buf, offsets[k] * core + i);
   out.data = out.storage.data();
   out.stride = static_cast<long>(core);
   return out;
 }
 
-std::vector<std::int32_t> int_operand(const char* name, const xffi::AnyBuffer& buf, const Dims& lead) {
+std::vector<std::int32_t> int_operand(const char* name, const xffi::AnyBuffer& buf,
+                                      const Dims& lead) {
   if (buf.element_type() != xffi::DataType::S32) fail(std::string(name) + " must be int32");
   const Dims op = all_dims(buf);
   broadcast_dims(lead, op, name);

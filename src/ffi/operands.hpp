@@ -24,6 +24,13 @@ Dims broadcast_dims(const Dims& a, const Dims& b, const char* name);
 
 std::int64_t product(const Dims& d);
 
+// The batch dimensions of the data (P_vals, c, A_vals, b) broadcast with `extra`.
+Dims data_batch_dims(const xffi::AnyBuffer& P, const xffi::AnyBuffer& c, const xffi::AnyBuffer& A,
+                     const xffi::AnyBuffer& b, const Dims& extra = {});
+
+// The float dtype of the call, taken from `reference` (c); throws unless F32 or F64.
+xffi::DataType float_dtype(const xffi::AnyBuffer& reference);
+
 // A float operand as the solver reads it: problem k at data + k·stride (stride 0: shared).
 struct FloatOperand {
   const double* data = nullptr;
@@ -37,7 +44,8 @@ FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::D
                            std::int64_t core, const Dims& lead, bool dense);
 
 // An int32 operand (per-problem statuses) laid out densely over `lead`.
-std::vector<std::int32_t> int_operand(const char* name, const xffi::AnyBuffer& buf, const Dims& lead);
+std::vector<std::int32_t> int_operand(const char* name, const xffi::AnyBuffer& buf,
+                                      const Dims& lead);
 
 // Checks that an output has shape lead + [core] and the given dtype.
 void check_output(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,

@@ -51,7 +51,10 @@ std::shared_ptr<const Structure> find_structure(std::int64_t key) {
   Registry& r = registry();
   std::shared_lock<std::shared_mutex> lk(r.mu);
   auto it = r.entries.find(key);
-  return it == r.entries.end() ? nullptr : it->second;
+  if (it == r.entries.end())
+    throw std::invalid_argument("batchcone: structure " + std::to_string(key) +
+                                " is not registered in this process (create the Structure here)");
+  return it->second;
 }
 
 void clear_structures() {

@@ -15,7 +15,8 @@ namespace batchcone::ffi_support {
 // for an invalid spec or a key already bound to a different structure.
 void register_structure(std::int64_t key, StructureSpec spec);
 
-// The structure registered under `key`, or nullptr.
+// The structure registered under `key`; throws std::invalid_argument when there is none (the
+// key came from another process, or the registry was cleared).
 std::shared_ptr<const Structure> find_structure(std::int64_t key);
 
 void clear_structures();
