@@ -5,12 +5,19 @@
 //
 // Per-problem scaling state: lambda[m] = Wz; eta[p] (SOC η); and w, whose block for cone c
 // starts at woff[c]: NonNeg √(s/z) (d), SOC the NT point w (d), PSD [R, R⁻¹, work] (see
-// psd_w_size). Operations that need scratch for a PSD cone use the work part of its w block.
+// psd_w_size), exp/pow [H, ∇²f*, ∇f*, z] (kNonsymWSize, see cones/nonsym3.hpp). Operations that
+// need scratch for a PSD cone use the work part of its w block.
+//
+// Symmetric cones (Zero, NonNeg, SOC, PSD) use NT scaling and Jordan algebra; the NT and Jordan
+// operations below leave the rows of nonsymmetric cones (exp, pow) at zero, and the nonsym_*
+// passes fill those rows with the barrier-based forms (Clarabel's split of the two families).
 #pragma once
 
 #include <math.h>
 
+#include "cones/exp.hpp"
 #include "cones/nonneg.hpp"
+#include "cones/pow.hpp"
 #include "cones/psd.hpp"
 #include "cones/soc.hpp"
 #include "cones/zero.hpp"
@@ -19,7 +26,16 @@
 
 namespace batchcone::kernels {
 
-enum ConeKind : int { kZeroCone = 0, kNonNegCone = 1, kSocCone = 2, kPsdCone = 3 };
+enum ConeKind : int {
+  kZeroCone = 0,
+  kNonNegCone = 1,
+  kSocCone = 2,
+  kPsdCone = 3,
+  kExpCone = 4,
+  kPowCone = 5
+};
+
+BC_HD bool is_nonsym(int kind) { return kind == kExpCone || kind == kPowCone; }
 
 // SOCs with more rows than this are stored in the KKT matrix in sparse expanded form.
 constexpr int kSocExpansionMinDim = 5;
@@ -38,8 +54,17 @@ struct ConeTable {
   const int* dim;     // rows of the cone (PSD: k(k+1)/2)
   const int* woff;    // start of the cone's block in w
   int w_size;         // length of w
-  int degree;         // ν = Σ barrier degrees (NonNeg: d, SOC: 1, PSD: k, Zero: 0)
+  int degree;         // ν = Σ barrier degrees (NonNeg: d, SOC: 1, PSD: k, exp/pow: 3, Zero: 0)
+  int nonsym = 0;     // number of exp and pow cones (nonzero: unit start, barrier steps)
+  const double* alpha = nullptr;  // per cone: the power cone's α (0 for other kinds)
 };
+
+// Calls f(cone) with the ExpCone or PowCone object of nonsymmetric cone c.
+template <class F>
+BC_HD void with_nonsym_cone(const ConeTable& k, int c, F&& f) {
+  if (k.kind[c] == kExpCone) f(ExpCone{});
+  else f(PowCone{k.alpha[c]});
+}
 
 enum WOp : int { kApplyW = 0, kApplyWt = 1, kApplyWinvT = 2 };  // W, Wᵀ, W⁻ᵀ
 
@@ -77,14 +102,23 @@ BC_HD void cones_shift_to_interior(const ConeTable& k, V v, bool primal, W w) {
   }
 }
 
-// NT scaling of every cone at strictly interior (s, z). False if some cone is not interior.
+// Scaling of every cone at strictly interior (s, z): NT for symmetric cones, and for exp/pow
+// the primal–dual scaling or, with dual_only, μ∇²f*(z). False if some cone is not interior.
 template <class V, class W, class E, class L>
-BC_HD bool cones_update_scaling(const ConeTable& k, V s, V z, W w, E eta, L lambda) {
+BC_HD bool cones_update_scaling(const ConeTable& k, V s, V z, W w, E eta, L lambda,
+                                double mu = 1.0, bool dual_only = false) {
   for (int c = 0; c < k.count; ++c) {
     const int o = k.offset[c], d = k.dim[c];
     const W wc = w + k.woff[c];
     bool ok = true;
     switch (k.kind[c]) {
+      case kExpCone:
+      case kPowCone:
+        fill(d, lambda + o, 0.0);
+        with_nonsym_cone(k, c, [&](const auto& cone) {
+          ok = nonsym_update_scaling(cone, s + o, z + o, wc, mu, dual_only);
+        });
+        break;
       case kZeroCone: fill(d, lambda + o, 0.0); break;
       case kNonNegCone: ok = nonneg_update_scaling(d, s + o, z + o, wc, lambda + o); break;
       case kSocCone: {
@@ -112,7 +146,9 @@ BC_HD void cones_mul_W(const ConeTable& k, W w, E eta, U x, V y, WOp op) {
     const int o = k.offset[c], d = k.dim[c];
     const W wc = w + k.woff[c];
     switch (k.kind[c]) {
-      case kZeroCone: fill(d, y + o, 0.0); break;
+      case kZeroCone:
+      case kExpCone:
+      case kPowCone: fill(d, y + o, 0.0); break;
       case kNonNegCone:
         if (op == kApplyWinvT) nonneg_mul_Winv(d, wc, x + o, y + o);
         else nonneg_mul_W(d, wc, x + o, y + o);
@@ -137,7 +173,9 @@ BC_HD void cones_jordan_mul(const ConeTable& k, U u, V v, Y y, W w) {
   for (int c = 0; c < k.count; ++c) {
     const int o = k.offset[c], d = k.dim[c];
     switch (k.kind[c]) {
-      case kZeroCone: fill(d, y + o, 0.0); break;
+      case kZeroCone:
+      case kExpCone:
+      case kPowCone: fill(d, y + o, 0.0); break;
       case kNonNegCone: nonneg_jordan_mul(d, u + o, v + o, y + o); break;
       case kSocCone: soc_jordan_mul(d, u + o, v + o, y + o); break;
       case kPsdCone: {
@@ -156,7 +194,9 @@ BC_HD void cones_jordan_div(const ConeTable& k, L lambda, V v, Y y) {
   for (int c = 0; c < k.count; ++c) {
     const int o = k.offset[c], d = k.dim[c];
     switch (k.kind[c]) {
-      case kZeroCone: fill(d, y + o, 0.0); break;
+      case kZeroCone:
+      case kExpCone:
+      case kPowCone: fill(d, y + o, 0.0); break;
       case kNonNegCone: nonneg_jordan_div(d, lambda + o, v + o, y + o); break;
       case kSocCone: soc_jordan_div(d, lambda + o, v + o, y + o); break;
       case kPsdCone: psd_jordan_div(psd_side(d), lambda + o, v + o, y + o); break;
@@ -174,7 +214,8 @@ BC_HD void cones_add_identity(const ConeTable& k, V y, double alpha) {
   }
 }
 
-// The largest α ≤ alpha_max keeping x + α·dx in K (zero cones impose nothing). w: PSD scratch.
+// The largest α ≤ alpha_max keeping x + α·dx in the symmetric cones of K (zero cones impose
+// nothing). w: PSD scratch.
 template <class U, class V, class W>
 BC_HD double cones_step_length(const ConeTable& k, U x, V dx, double alpha_max, W w) {
   double alpha = alpha_max;
@@ -188,6 +229,129 @@ BC_HD double cones_step_length(const ConeTable& k, U x, V dx, double alpha_max, 
     }
   }
   return alpha;
+}
+
+// Unit start (any nonsymmetric cone present): s = z = each cone's central point at μ = 1,
+// e on NonNeg/SOC/PSD, 0 on Zero, the cone's unit point on exp/pow.
+template <class V>
+BC_HD void cones_unit_initialization(const ConeTable& k, V s, V z) {
+  for (int c = 0; c < k.count; ++c) {
+    const int o = k.offset[c], d = k.dim[c];
+    fill(d, s + o, 0.0);
+    if (is_nonsym(k.kind[c])) {
+      with_nonsym_cone(k, c, [&](const auto& cone) {
+        double u[3];
+        cone.unit_point(u);
+        for (int i = 0; i < 3; ++i) s[o + i] = u[i];
+      });
+    }
+  }
+  cones_add_identity(k, s, 1.0);
+  copy(k.offset[k.count - 1] + k.dim[k.count - 1], s, z);
+}
+
+// The largest α on the ladder alpha_max·βⁱ (0 below alpha_min) keeping x + α·dx inside every
+// nonsymmetric cone: primal cones for s, dual cones (dual = true) for z.
+template <class U, class V>
+BC_HD double nonsym_step_length(const ConeTable& k, U x, V dx, double alpha_max, bool dual,
+                                double alpha_min, double beta) {
+  double alpha = alpha_max;
+  for (int c = 0; c < k.count && alpha > 0.0; ++c) {
+    if (!is_nonsym(k.kind[c])) continue;
+    const int o = k.offset[c];
+    with_nonsym_cone(k, c, [&](const auto& cone) {
+      auto inside = [&](const double* y) { return dual ? cone.in_dual(y) : cone.in_primal(y); };
+      alpha = backtrack_in_cone(x + o, dx + o, alpha, alpha_min, beta, inside);
+    });
+  }
+  return alpha;
+}
+
+// dsv ← s on the rows of nonsymmetric cones (their affine-step d_s).
+template <class V, class Y>
+BC_HD void nonsym_affine_ds(const ConeTable& k, V s, Y dsv) {
+  for (int c = 0; c < k.count; ++c)
+    if (is_nonsym(k.kind[c])) copy(3, s + k.offset[c], dsv + k.offset[c]);
+}
+
+// dsv ← s + σμ∇f*(z) − ½∇³f*(z)[(∇²f*)⁻¹Δs_a, mΔz_a] on the rows of nonsymmetric cones.
+template <class W, class V, class Y>
+BC_HD void nonsym_combined_ds(const ConeTable& k, W w, V s, V dz_a, V ds_a, double m,
+                              double sigma_mu, Y dsv) {
+  for (int c = 0; c < k.count; ++c) {
+    if (!is_nonsym(k.kind[c])) continue;
+    const int o = k.offset[c];
+    with_nonsym_cone(k, c, [&](const auto& cone) {
+      nonsym_combined_ds(cone, w + k.woff[c], s + o, dz_a + o, ds_a + o, m, sigma_mu, dsv + o);
+    });
+  }
+}
+
+// dst ← src on the rows of nonsymmetric cones.
+template <class U, class V>
+BC_HD void nonsym_copy_rows(const ConeTable& k, U src, V dst) {
+  for (int c = 0; c < k.count; ++c)
+    if (is_nonsym(k.kind[c])) copy(3, src + k.offset[c], dst + k.offset[c]);
+}
+
+// ds ← −(d_s + HΔz) on the rows of nonsymmetric cones.
+template <class W, class U, class V>
+BC_HD void nonsym_ds_from_dz(const ConeTable& k, W w, U d_s, U dz, V ds) {
+  for (int c = 0; c < k.count; ++c) {
+    if (!is_nonsym(k.kind[c])) continue;
+    const int o = k.offset[c];
+    double hdz[3];
+    nonsym_mul_H(w + k.woff[c], dz + o, hdz);
+    for (int i = 0; i < 3; ++i) ds[o + i] = -(d_s[o + i] + hdz[i]);
+  }
+}
+
+// y = Hx cone by cone: Wᵀ(Wx) on symmetric cones (never the explicit H, which loses its small
+// eigenvalues near an SOC boundary), the stored 3×3 H on exp/pow cones. tmp: m values.
+template <class W, class E, class X, class T, class Y>
+BC_HD void cones_mul_H(const ConeTable& k, W w, E eta, X x, T tmp, Y y) {
+  cones_mul_W(k, w, eta, x, tmp, kApplyW);
+  cones_mul_W(k, w, eta, tmp, y, kApplyWt);
+  for (int c = 0; c < k.count; ++c)
+    if (is_nonsym(k.kind[c])) nonsym_mul_H(w + k.woff[c], x + k.offset[c], y + k.offset[c]);
+}
+
+// Σ over cones of the barriers of s + α·ds and z + α·dz (the cone part of Clarabel's
+// central-path neighbourhood function); +∞ when a point leaves its cone. w: PSD scratch.
+template <class U, class W>
+BC_HD double cones_barrier(const ConeTable& k, U z, U s, U dz, U ds, double alpha, W w) {
+  double acc = 0.0;
+  for (int c = 0; c < k.count; ++c) {
+    const int o = k.offset[c], d = k.dim[c];
+    switch (k.kind[c]) {
+      case kZeroCone: break;
+      case kNonNegCone:
+        for (int i = o; i < o + d; ++i) acc -= log((s[i] + alpha * ds[i]) * (z[i] + alpha * dz[i]));
+        break;
+      case kSocCone: {
+        const double ds0 = s[o] + alpha * ds[o], dz0 = z[o] + alpha * dz[o];
+        double ns = 0.0, nz = 0.0;
+        for (int i = o + 1; i < o + d; ++i) {
+          const double a = s[i] + alpha * ds[i], b = z[i] + alpha * dz[i];
+          ns += a * a, nz += b * b;
+        }
+        const double rs = ds0 * ds0 - ns, rz = dz0 * dz0 - nz;
+        acc += (ds0 > 0.0 && dz0 > 0.0 && rs > 0.0 && rz > 0.0) ? -0.5 * log(rs * rz) : INFINITY;
+        break;
+      }
+      case kPsdCone: {
+        const int side = psd_side(d);
+        const W work = w + k.woff[c] + psd_work_offset(side);
+        acc -= psd_log_det(side, z + o, dz + o, alpha, work) + psd_log_det(side, s + o, ds + o, alpha, work);
+        break;
+      }
+      default:
+        with_nonsym_cone(k, c, [&](const auto& cone) {
+          acc += nonsym_barrier(cone, z + o, s + o, dz + o, ds + o, alpha);
+        });
+    }
+  }
+  return isnan(acc) ? INFINITY : acc;
 }
 
 }  // namespace batchcone::kernels

@@ -78,8 +78,8 @@ BC_HD void kkt_write_psd_block(const KktMaps& mp, int c, int d, W wc, KV kx) {
   }
 }
 
-// Writes the −H block at the NT scaling (w, η): −diag(w²) on NonNeg, −η²(2wwᵀ − J) on SOC
-// (dense or expanded), −WᵀW on PSD, 0 on Zero.
+// Writes the −H block at the scaling (w, η): −diag(w²) on NonNeg, −η²(2wwᵀ − J) on SOC
+// (dense or expanded), −WᵀW on PSD, the dense 3×3 H of exp/pow cones, 0 on Zero.
 template <class W, class E, class KV>
 BC_HD void kkt_write_H(const KktMaps& mp, const ConeTable& k, W w, E eta, KV kx) {
   for (int c = 0; c < k.count; ++c) {
@@ -91,6 +91,10 @@ BC_HD void kkt_write_H(const KktMaps& mp, const ConeTable& k, W w, E eta, KV kx)
       for (int i = 0; i < d; ++i) kx[mp.diag_to_k[mp.n + o + i]] = -wc[i] * wc[i];
     } else if (k.kind[c] == kPsdCone) {
       kkt_write_psd_block(mp, c, d, wc, kx);
+    } else if (is_nonsym(k.kind[c])) {
+      const int* slots = mp.h_slot + mp.h_ptr[c];
+      for (int j = 0, t = 0; j < 3; ++j)
+        for (int i = 0; i <= j; ++i, ++t) kx[slots[t]] = -wc[kNonsymHs + 3 * i + j];
     } else if (mp.expansion[c] >= 0) {
       kkt_write_soc_expansion(mp, c, o, d, wc, eta[c], kx);
     } else {
@@ -109,7 +113,7 @@ BC_HD void kkt_write_identity_H(const KktMaps& mp, const ConeTable& k, KV kx) {
     const int o = k.offset[c], d = k.dim[c];
     const double h = (k.kind[c] == kZeroCone) ? 0.0 : -1.0;
     for (int i = 0; i < d; ++i) kx[mp.diag_to_k[mp.n + o + i]] = h;
-    if (k.kind[c] != kSocCone && k.kind[c] != kPsdCone) continue;
+    if (k.kind[c] != kSocCone && k.kind[c] != kPsdCone && !is_nonsym(k.kind[c])) continue;
     const int* slots = mp.h_slot + mp.h_ptr[c];
     const int count = mp.h_ptr[c + 1] - mp.h_ptr[c];
     for (int t = 0; t < count; ++t) kx[slots[t]] = 0.0;  // off-diagonals, expansion columns

@@ -28,6 +28,10 @@ struct Settings {
   double equilibrate_min_scaling = 1e-4;
   double equilibrate_max_scaling = 1e4;
   double min_terminate_step_length = 1e-4;
+  // Exponential and power cones: a combined step shorter than this switches from primal–dual
+  // to dual scaling; step lengths are found by backtracking with this factor.
+  double min_switch_step_length = 0.1;
+  double linesearch_backtrack_step = 0.8;
   // KKT regularization: ε = constant + proportional·max|diag K|, and pivot replacement.
   bool static_regularization_enable = true;
   double static_regularization_constant = 1e-8;

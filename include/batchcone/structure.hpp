@@ -15,13 +15,16 @@
 
 namespace batchcone {
 
-enum class ConeKind { Zero, NonNeg, SOC, PSD };
+enum class ConeKind { Zero, NonNeg, SOC, PSD, Exp, Pow };
 
 // dim: rows of the cone, except PSD: the side k of the k×k matrix, whose svec (upper triangle,
 // column-major, off-diagonals scaled by √2) takes k(k+1)/2 rows.
+// Exp (dim 3): cl{(x, y, z) : y·exp(x/y) ≤ z, y > 0} (cvxpy's ExpCone, Clarabel's order).
+// Pow (dim 3, 0 < alpha < 1): {(x, y, z) : x^alpha·y^(1−alpha) ≥ |z|, x, y ≥ 0} (PowCone3D).
 struct Cone {
   ConeKind kind;
   int dim;
+  double alpha = 0.0;  // Pow only
 };
 
 struct StructureSpec {

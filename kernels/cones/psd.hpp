@@ -47,6 +47,21 @@ BC_HD void psd_svec(int k, M m, V v) {
       v[svec_index(i, j)] = (i == j) ? m[i + k * j] : kSqrt2 * 0.5 * (m[i + k * j] + m[j + k * i]);
 }
 
+// log det mat(x + α·dx), or −∞ unless it is positive definite. work: k².
+template <class U, class V, class Wk>
+BC_HD double psd_log_det(int k, U x, V dx, double alpha, Wk work) {
+  for (int j = 0; j < k; ++j)
+    for (int i = 0; i <= j; ++i) {
+      const int t = svec_index(i, j);
+      const double v = (x[t] + alpha * dx[t]) / (i == j ? 1.0 : kSqrt2);
+      work[i + k * j] = work[j + k * i] = v;
+    }
+  if (!dense_cholesky(k, work)) return -INFINITY;
+  double acc = 0.0;
+  for (int i = 0; i < k; ++i) acc += 2.0 * log(work[i + k * i]);
+  return acc;
+}
+
 // Margins for the initial shift: α = λ_min(mat v), β = Σ max(λᵢ, 0). work: k² + k.
 template <class V, class Wk>
 BC_HD void psd_margins(int k, V v, double& alpha, double& beta, Wk work) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Derivatives of one problem's solution (x, z, s) with respect to its data (P, c, A, b).
 //
-// At the solution, with H the NT scaling (Hz = s, ds = −H dz on the central path),
+// At the solution, with H the scaling (Hz = s, ds = −H dz on the central path): NT on symmetric
+// cones (SOC η and PSD pairs taken on the central path), the central-path limit on exp/pow,
 //   K = [ P   Aᵀ ]       JVP:  K [dx; dz] = [−dP x − dAᵀz − dc ; r_z],   r_z = db − dA x,
 //       [ A  −H  ]             ds = −H dz = r_z − A dx   (the second form never multiplies a tiny
 //                              dz by a huge H entry, so it keeps ds accurate on inactive rows)
@@ -54,6 +55,15 @@ BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const Proble
     if (cx.cones.kind[k] == kSocCone)
       st.eta[k] =
           soc_central_eta(cx.cones.dim[k], st.s + cx.cones.offset[k], st.z + cx.cones.offset[k]);
+  bool ok = true;
+  for (int k = 0; k < cx.cones.count; ++k) {  // exp/pow: the central-path limit of H (nonsym3.hpp)
+    if (!is_nonsym(cx.cones.kind[k])) continue;
+    const int o = cx.cones.offset[k];
+    with_nonsym_cone(cx.cones, k, [&](const auto& cone) {
+      ok = ok && nonsym_derivative_scaling(cone, st.s + o, st.z + o, st.w + cx.cones.woff[k]);
+    });
+  }
+  if (!ok) return false;
   fill(cx.maps.order, st.ywork, 0.0);
   kkt_load_data(cx.maps, dm.nnz_p, st.pv, dm.nnz_a, st.av, st.kx);
   kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);
@@ -73,8 +83,7 @@ BC_HD double reduced_residual(const Context& cx, const State<V>& st, V bx, V bz,
   csc_symv_upper(cx.P, st.pv, -1.0, vx, ex);
   csc_gemv_t(cx.A, st.av, -1.0, vz, ex);
   csc_gemv(cx.A, st.av, -1.0, vx, ez);
-  cones_mul_W(cx.cones, st.w, st.eta, vz, st.work2, kApplyW);
-  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.dsv, kApplyWt);
+  cones_mul_H(cx.cones, st.w, st.eta, vz, st.work2, st.dsv);
   axpy(dm.m, 1.0, st.dsv, ez);
   return dmax(norm_inf(dm.n, ex), norm_inf(dm.m, ez));
 }
@@ -202,8 +211,7 @@ BC_HD void kkt_multiply_at_solution(const Context& cx, const State<V>& st, I vx,
   for (int j = 0; j < dm.n; ++j) yx[j] = st.Px[j] / st.d[j];
   fill(dm.m, st.Axs, 0.0);
   csc_gemv(cx.A, st.av, 1.0, st.dx, st.Axs);
-  cones_mul_W(cx.cones, st.w, st.eta, st.work1, st.work2, kApplyW);
-  cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.dsv, kApplyWt);
+  cones_mul_H(cx.cones, st.w, st.eta, st.work1, st.work2, st.dsv);
   for (int i = 0; i < dm.m; ++i) yz[i] = (st.Axs[i] - c * st.dsv[i]) / st.e[i];
 }
 

@@ -6,7 +6,7 @@
 // stay in [min_scaling, max_scaling], and applies P ← δ_d P δ_d, A ← δ_e A δ_d, q ← δ_d q,
 // b ← δ_e b. Then, when both are nonzero, the cost is scaled by 1/max(mean column norm of the
 // stored triu(P), ‖q‖∞) (the cumulative c clipped likewise): P ← cP, q ← cq.
-// After the passes every SOC block of E is replaced by its mean, so E maps the cone onto itself.
+// After the passes every SOC, PSD, exp and pow block of E is replaced by its mean, so E maps the cone onto itself.
 // The solver then works on (P̃, q̃, Ã, b̃) = (cDPD, cDq, EAD, Eb).
 #pragma once
 
@@ -87,13 +87,13 @@ BC_HD void ruiz_pass(const Context& cx, const State<V>& st, V dwork, V ework) {
   sc.cscale *= c;
 }
 
-// δ_e ← mean(E_cone)/E on every SOC and PSD block and 1 elsewhere, so that E·δ_e is constant per SOC.
+// δ_e ← mean(E_cone)/E on every SOC, PSD, exp and pow block and 1 elsewhere, so that E·δ_e is constant per SOC.
 template <class V>
 BC_HD void rectify_cone_scaling(const Context& cx, const State<V>& st, V ework) {
   const ConeTable& k = cx.cones;
   fill(cx.dims.m, ework, 1.0);
   for (int c = 0; c < k.count; ++c) {
-    if (k.kind[c] != kSocCone && k.kind[c] != kPsdCone) continue;
+    if (k.kind[c] != kSocCone && k.kind[c] != kPsdCone && !is_nonsym(k.kind[c])) continue;
     const int o = k.offset[c], d = k.dim[c];
     double mean = 0.0;
     for (int i = 0; i < d; ++i) mean += st.e[o + i];

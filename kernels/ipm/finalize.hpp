@@ -15,17 +15,6 @@ BC_HD bool is_certificate(Status s) {
          s == Status::AlmostPrimalInfeasible || s == Status::AlmostDualInfeasible;
 }
 
-template <class V>
-BC_HD void rollback(const Context& cx, const State<V>& st) {
-  Scalars& sc = *st.sc;
-  copy(cx.dims.n, st.px, st.x);
-  copy(cx.dims.m, st.pz, st.z);
-  copy(cx.dims.m, st.ps, st.s);
-  sc.tau = sc.prev_tau, sc.kappa = sc.prev_kappa;
-  update_residuals(cx, st);
-  update_info(cx, st);
-}
-
 // Applies the reduced tolerances where the solve stopped early, then writes x, z, s and the
 // primal objective (NaN for infeasibility certificates) into the given outputs.
 template <class V, class O>

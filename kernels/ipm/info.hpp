@@ -111,7 +111,26 @@ BC_HD bool insufficient_progress(const Scalars& sc, const Settings& s) {
           (sc.res_p > s.tol_feas && sc.res_p > 100 * sc.prev_res_p));
 }
 
+// Restores the previous iterate and its residuals and info.
+template <class V>
+BC_HD void rollback(const Context& cx, const State<V>& st) {
+  Scalars& sc = *st.sc;
+  copy(cx.dims.n, st.px, st.x);
+  copy(cx.dims.m, st.pz, st.z);
+  copy(cx.dims.m, st.ps, st.s);
+  sc.tau = sc.prev_tau, sc.kappa = sc.prev_kappa;
+  update_residuals(cx, st);
+  update_info(cx, st);
+}
+
+// With exp/pow cones under primal–dual scaling a failure can be retried with dual scaling.
+BC_HD bool can_switch_to_dual_scaling(const Context& cx, const Scalars& sc) {
+  return cx.cones.nonsym > 0 && !sc.dual_scaling;
+}
+
 // Residuals, info and the termination test at the current iterate; sets sc.status when done.
+// Insufficient progress under primal–dual scaling restores the previous iterate and goes on
+// with dual scaling instead of stopping (Clarabel's strategy checkpoint).
 template <class V>
 BC_HD void check_termination(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
@@ -119,8 +138,14 @@ BC_HD void check_termination(const Context& cx, const State<V>& st) {
   update_info(cx, st);
   sc.status = convergence_status(sc, full_tolerances(cx.settings), false);
   if (sc.status == Status::Unsolved && insufficient_progress(sc, cx.settings)) {
-    sc.status = Status::InsufficientProgress;
-    sc.rollback = 1;
+    if (can_switch_to_dual_scaling(cx, sc)) {
+      sc.dual_scaling = 1;
+      rollback(cx, st);
+      sc.status = convergence_status(sc, full_tolerances(cx.settings), false);
+    } else {
+      sc.status = Status::InsufficientProgress;
+      sc.rollback = 1;
+    }
   }
   if (sc.status == Status::Unsolved && sc.iterations >= cx.settings.max_iter)
     sc.status = Status::MaxIterations;

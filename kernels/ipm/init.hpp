@@ -4,6 +4,8 @@
 // QP (P ≠ 0): solve K₀[x; z] = [−q; b] and set s = −z.
 // LP (P = 0): solve K₀[x; y] = [0; b], s = −y, and K₀[·; z] = [−q; 0].
 // Then s and z are shifted into the interior (cones_shift_to_interior) and τ = κ = 1.
+// With any exp or pow cone (no NT scaling to start from) the start is Clarabel's unit start
+// instead: x = 0, τ = κ = 1 and s = z = each cone's central point at μ = 1.
 #pragma once
 
 #include "linsys.hpp"
@@ -19,6 +21,7 @@ BC_HD void reset_scalars(Scalars& sc) {
   sc.status = Status::Unsolved;
   sc.iterations = 0;
   sc.rollback = 0;
+  sc.dual_scaling = 0;
 }
 
 template <class V>
@@ -28,6 +31,11 @@ BC_HD void initialize(const Context& cx, const State<V>& st) {
   reset_scalars(sc);
   fill(cx.maps.order, st.ywork, 0.0);  // ldl_factor's scatter vector starts (and stays) zero
   kkt_load_data(cx.maps, dm.nnz_p, st.pv, dm.nnz_a, st.av, st.kx);
+  if (cx.cones.nonsym > 0) {
+    fill(dm.n, st.x, 0.0);
+    cones_unit_initialization(cx.cones, st.s, st.z);
+    return;
+  }
   kkt_write_identity_H(cx.maps, cx.cones, st.kx);
   sc.is_lp = 1;
   for (int i = 0; i < dm.nnz_p; ++i)

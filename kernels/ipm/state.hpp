@@ -41,6 +41,7 @@ struct Scalars {
   int is_lp;       // P = 0: the initial point uses two solves
   int rollback;    // the last step made things worse: finalize restores the previous iterate
   int factored;    // derivative calls: K at the solution was factored
+  int dual_scaling;  // exp/pow cones: 0 primal–dual scaling, 1 dual scaling (after a switch)
 };
 
 // Offsets (in doubles) of one problem's arrays inside its block.

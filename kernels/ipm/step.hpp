@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// One predictor–corrector iteration of one problem (symmetric cones, NT scaling).
+// One predictor–corrector iteration of one problem.
 //
-// Newton system of the homogeneous embedding, with H = WᵀW and offset o = Wᵀ(λ \ d_s):
+// Newton system of the homogeneous embedding, with H = WᵀW and offset o = Wᵀ(λ \ d_s) on
+// symmetric cones, and H the exp/pow scaling (cones/nonsym3.hpp) with o = d_s on the others:
 //   P Δx + AᵀΔz + qΔτ = d_x,   AΔx + Δs − bΔτ = −d_z,   HΔz + Δs = −o,
 //   (q + 2Pξ)ᵀΔx + bᵀΔz − ξᵀPξ Δτ + Δκ = −d_τ,   κΔτ + τΔκ = −d_κ,   ξ = x/τ.
 // Eliminating Δs, Δκ and Δτ leaves two solves with K = [P Aᵀ; A −H]:
 //   K[x₂; z₂] = [−q; b] (once per factorization),   K[x₁; z₁] = [d_x; o − d_z],
 //   Δτ = (d_τ − d_κ/τ + (q + 2Pξ)ᵀx₁ + bᵀz₁) / (κ/τ − (q + 2Pξ)ᵀx₂ − bᵀz₂ + ξᵀPξ),
-//   Δx = x₁ + Δτx₂,  Δz = z₁ + Δτz₂,  Δs = −Wᵀ(λ \ d_s + WΔz),  Δκ = −(d_κ + κΔτ)/τ.
-// Predictor: d = (r_x, r_z, r_τ, τκ), d_s = λ∘λ. Corrector with σ = (1 − α_aff)³:
+//   Δx = x₁ + Δτx₂,  Δz = z₁ + Δτz₂,  Δs = −Wᵀ(λ \ d_s + WΔz) (exp/pow: −(d_s + HΔz)),
+//   Δκ = −(d_κ + κΔτ)/τ.
+// Predictor: d = (r_x, r_z, r_τ, τκ), d_s = λ∘λ (exp/pow: s). Corrector with σ = (1 − α_aff)³:
 //   d = (1−σ)(r_x, r_z, r_τ),  d_κ = τκ + m·Δτ_aΔκ_a − σμ,
-//   d_s = λ∘λ + m·(W⁻ᵀΔs_a)∘(WΔz_a) − σμe,   m = α_aff on the first iteration, else 1.
+//   d_s = λ∘λ + m·(W⁻ᵀΔs_a)∘(WΔz_a) − σμe   (exp/pow: s + σμ∇f*(z) − η, see nonsym3.hpp),
+//   m = α_aff on the first iteration, else 1.
+// Exp/pow cones (Clarabel's strategy): steps are limited by backtracking on cone membership,
+// under dual scaling also on the central-path neighbourhood Φ(α) < 1 (barrier_step_length); a
+// failed factorization or solve, or a combined step shorter than min_switch_step_length, under
+// primal–dual scaling switches the problem to dual scaling and retries the iteration.
 #pragma once
 
 #include "info.hpp"
@@ -18,21 +25,19 @@
 
 namespace batchcone::kernels {
 
-// Refreshes the NT scaling, writes −H into K, factors K and solves for (x₂, z₂).
-// Sets NumericalError on failure.
+enum class StepOutcome { Taken, ScalingFailed, SolveFailed, TooShort };
+
+// Refreshes the scaling, writes −H into K, factors K and solves for (x₂, z₂).
 template <class V>
-BC_HD void scale_and_factor(const Context& cx, const State<V>& st) {
+BC_HD StepOutcome scale_and_factor(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
-  bool ok = cones_update_scaling(cx.cones, st.s, st.z, st.w, st.eta, st.lambda);
-  if (ok) {
-    kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);
-    ok = factor_kkt(cx, st);
-  }
-  if (ok) {
-    for (int i = 0; i < cx.dims.n; ++i) st.rhs_x[i] = -st.q[i];
-    ok = solve_kkt(cx, st, st.rhs_x, st.b, st.x2, st.z2);
-  }
-  if (!ok) sc.status = Status::NumericalError;
+  if (!cones_update_scaling(cx.cones, st.s, st.z, st.w, st.eta, st.lambda, sc.mu, sc.dual_scaling))
+    return StepOutcome::ScalingFailed;
+  kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);
+  if (!factor_kkt(cx, st)) return StepOutcome::SolveFailed;
+  for (int i = 0; i < cx.dims.n; ++i) st.rhs_x[i] = -st.q[i];
+  if (!solve_kkt(cx, st, st.rhs_x, st.b, st.x2, st.z2)) return StepOutcome::SolveFailed;
+  return StepOutcome::Taken;
 }
 
 // Solves for the step (dx, dz, ds, dtau, dkappa) given d_s (in st.dsv), d_τ, d_κ and the
@@ -44,6 +49,8 @@ BC_HD bool solve_step(const Context& cx, const State<V>& st, double d_tau, doubl
   Scalars& sc = *st.sc;
   cones_jordan_div(cx.cones, st.lambda, st.dsv, st.work2);            // λ \ d_s
   cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.work1, kApplyWt);  // o = Wᵀ(λ \ d_s)
+  nonsym_copy_rows(cx.cones, st.dsv, st.work2);                       // exp/pow: o = d_s
+  nonsym_copy_rows(cx.cones, st.dsv, st.work1);
   for (int i = 0; i < dm.n; ++i) st.rhs_x[i] = rfactor * st.rx[i];
   for (int i = 0; i < dm.m; ++i) st.rhs_z[i] = st.work1[i] - rfactor * st.rz[i];
   if (!solve_kkt(cx, st, st.rhs_x, st.rhs_z, st.dx, st.dz)) return false;
@@ -63,12 +70,15 @@ BC_HD bool solve_step(const Context& cx, const State<V>& st, double d_tau, doubl
   axpy(dm.m, 1.0, st.work2, st.work1);                          // λ \ d_s + WΔz
   cones_mul_W(cx.cones, st.w, st.eta, st.work1, st.ds, kApplyWt);
   scale(dm.m, st.ds, -1.0);
+  nonsym_ds_from_dz(cx.cones, st.w, st.work2, st.dz, st.ds);
   sc.dkappa = -(d_kappa + sc.kappa * sc.dtau) * tinv;
   return isfinite(sc.dtau) && isfinite(sc.dkappa) && all_finite(dm.n, st.dx) &&
          all_finite(dm.m, st.dz) && all_finite(dm.m, st.ds);
 }
 
-// The largest α ≤ 1 keeping τ, κ ≥ 0, z ∈ K*, s ∈ K along the current step.
+// The largest α ≤ 1 keeping τ, κ ≥ 0, z ∈ K*, s ∈ K along the current step: exact on the
+// symmetric cones, then (capped at 1 − √ε so that logarithms stay finite) by backtracking on the
+// nonsymmetric ones.
 template <class V>
 BC_HD double step_length(const Context& cx, const State<V>& st) {
   const Scalars& sc = *st.sc;
@@ -76,7 +86,35 @@ BC_HD double step_length(const Context& cx, const State<V>& st) {
   if (sc.dtau < 0.0) alpha = dmin(alpha, -sc.tau / sc.dtau);
   if (sc.dkappa < 0.0) alpha = dmin(alpha, -sc.kappa / sc.dkappa);
   alpha = cones_step_length(cx.cones, st.z, st.dz, alpha, st.w);
-  return cones_step_length(cx.cones, st.s, st.ds, alpha, st.w);
+  alpha = cones_step_length(cx.cones, st.s, st.ds, alpha, st.w);
+  if (cx.cones.nonsym == 0) return alpha;
+  const double amin = cx.settings.min_terminate_step_length, beta = cx.settings.linesearch_backtrack_step;
+  alpha = dmin(alpha, 1.0 - sqrt(kEps));
+  alpha = nonsym_step_length(cx.cones, st.z, st.dz, alpha, true, amin, beta);
+  return nonsym_step_length(cx.cones, st.s, st.ds, alpha, false, amin, beta);
+}
+
+// Backtracks α (at most 50 times by linesearch_backtrack_step) until the central-path
+// neighbourhood function
+//   Φ(α) = (ν+1)·log μ(α) − log τ(α) − log κ(α) + Σ barriers(s(α), z(α)) < 1,
+//   μ(α) = (⟨s(α), z(α)⟩ + τ(α)κ(α))/(ν+1).
+// Used with dual scaling, which is only exact near the central path.
+template <class V>
+BC_HD double barrier_step_length(const Context& cx, const State<V>& st, double alpha) {
+  const Scalars& sc = *st.sc;
+  const int m = cx.dims.m;
+  const double coef = cx.cones.degree + 1.0;
+  const double sz = dot(m, st.s, st.z), sdz = dot(m, st.s, st.dz) + dot(m, st.ds, st.z);
+  const double dsdz = dot(m, st.ds, st.dz);
+  for (int it = 0; it < 50; ++it) {
+    const double tau = sc.tau + alpha * sc.dtau, kappa = sc.kappa + alpha * sc.dkappa;
+    const double mu = (sz + alpha * sdz + alpha * alpha * dsdz + tau * kappa) / coef;
+    const double phi = coef * log(mu) - log(tau) - log(kappa) +
+                       cones_barrier(cx.cones, st.z, st.s, st.dz, st.ds, alpha, st.w);
+    if (phi < 1.0) return alpha;
+    alpha *= cx.settings.linesearch_backtrack_step;
+  }
+  return alpha;
 }
 
 // d_s for the corrector: λ∘λ + m·(W⁻ᵀΔs_a)∘(WΔz_a) − σμe, from the affine step in (dz, ds).
@@ -89,6 +127,7 @@ BC_HD void corrector_ds(const Context& cx, const State<V>& st, double m) {
   cones_jordan_mul(cx.cones, st.lambda, st.lambda, st.work1, st.w);  // λ∘λ
   axpby(cx.dims.m, 1.0, st.work1, m, st.dsv);
   cones_add_identity(cx.cones, st.dsv, -sc.sigma * sc.mu);
+  nonsym_combined_ds(cx.cones, st.w, st.s, st.dz, st.ds, m, sc.sigma * sc.mu, st.dsv);
 }
 
 template <class V>
@@ -107,32 +146,51 @@ BC_HD void take_step(const Context& cx, const State<V>& st, double alpha) {
   sc.iterations += 1;
 }
 
-// Predictor, centering, corrector and the step, after scale_and_factor. Sets
-// NumericalError (non-finite step) or InsufficientProgress (step too short) instead of moving.
+// Predictor, centering, corrector and the step, after scale_and_factor.
 template <class V>
-BC_HD void predictor_corrector(const Context& cx, const State<V>& st) {
+BC_HD StepOutcome predictor_corrector(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
   const double tk = sc.tau * sc.kappa;
   cones_jordan_mul(cx.cones, st.lambda, st.lambda, st.dsv, st.w);
-  if (!solve_step(cx, st, sc.r_tau, tk, 1.0)) {
-    sc.status = Status::NumericalError;
-    return;
-  }
+  nonsym_affine_ds(cx.cones, st.s, st.dsv);
+  if (!solve_step(cx, st, sc.r_tau, tk, 1.0)) return StepOutcome::SolveFailed;
   sc.alpha_aff = step_length(cx, st);
   sc.sigma = (1.0 - sc.alpha_aff) * (1.0 - sc.alpha_aff) * (1.0 - sc.alpha_aff);
   const double m = sc.iterations == 0 ? sc.alpha_aff : 1.0;
   const double d_kappa = tk + m * sc.dtau * sc.dkappa - sc.sigma * sc.mu;
   corrector_ds(cx, st, m);
-  if (!solve_step(cx, st, (1.0 - sc.sigma) * sc.r_tau, d_kappa, 1.0 - sc.sigma)) {
-    sc.status = Status::NumericalError;
-    return;
-  }
+  if (!solve_step(cx, st, (1.0 - sc.sigma) * sc.r_tau, d_kappa, 1.0 - sc.sigma))
+    return StepOutcome::SolveFailed;
   sc.alpha = cx.settings.max_step_fraction * step_length(cx, st);
-  if (sc.alpha < cx.settings.min_terminate_step_length) {
-    sc.status = Status::InsufficientProgress;
+  if (cx.cones.nonsym > 0 && sc.dual_scaling) sc.alpha = barrier_step_length(cx, st, sc.alpha);
+  const double shortest = can_switch_to_dual_scaling(cx, sc) ? cx.settings.min_switch_step_length
+                                                             : cx.settings.min_terminate_step_length;
+  if (sc.alpha < shortest) return StepOutcome::TooShort;
+  take_step(cx, st, sc.alpha);
+  return StepOutcome::Taken;
+}
+
+// One iteration: scaling, factorization, predictor–corrector and the step. Under primal–dual
+// scaling of exp/pow cones a failed solve or a too-short step switches to dual scaling and
+// the iteration is retried (counted, as Clarabel counts it); otherwise the failure ends the
+// solve: NumericalError, or InsufficientProgress for a step shorter than
+// min_terminate_step_length.
+template <class V>
+BC_HD void iterate(const Context& cx, const State<V>& st) {
+  Scalars& sc = *st.sc;
+  for (;;) {
+    StepOutcome out = scale_and_factor(cx, st);
+    if (out == StepOutcome::Taken) out = predictor_corrector(cx, st);
+    if (out == StepOutcome::Taken) return;
+    if (out != StepOutcome::ScalingFailed && can_switch_to_dual_scaling(cx, sc)) {
+      sc.dual_scaling = 1;
+      sc.iterations += 1;
+      if (sc.iterations >= cx.settings.max_iter) return;  // check_termination reports it
+      continue;
+    }
+    sc.status = out == StepOutcome::TooShort ? Status::InsufficientProgress : Status::NumericalError;
     return;
   }
-  take_step(cx, st, sc.alpha);
 }
 
 }  // namespace batchcone::kernels

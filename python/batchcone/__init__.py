@@ -5,10 +5,10 @@ differentiable in JAX (jit, vmap, grad, jvp)."""
 from ._ffi import clear_structures
 from .settings import Settings
 from .solve import STATUS_NAMES, Solution, solve
-from .structure import PSD, SOC, Cone, NonNeg, Structure, Zero
+from .structure import PSD, SOC, Cone, Exp, NonNeg, Pow, Structure, Zero
 
 __all__ = [
-    "Cone", "NonNeg", "PSD", "SOC", "STATUS_NAMES", "Settings", "Solution", "Structure", "Zero",
+    "Cone", "Exp", "NonNeg", "PSD", "Pow", "SOC", "STATUS_NAMES", "Settings", "Solution", "Structure", "Zero",
     "clear_structures", "solve",
 ]  # fmt: skip
 __version__ = "0.1.0"

@@ -101,7 +101,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         ctypes.c_int64, ctypes.c_int, ctypes.c_int,
         int_p, int_p, ctypes.c_int,
         int_p, int_p, ctypes.c_int,
-        int_p, int_p, ctypes.c_int,
+        int_p, int_p, ctypes.POINTER(ctypes.c_double), ctypes.c_int,
         ctypes.c_char_p, ctypes.c_int,
     ]  # fmt: skip
     lib.batchcone_settings_fields.restype = ctypes.c_char_p
@@ -113,7 +113,8 @@ def settings_fields() -> list[str]:
     return library().batchcone_settings_fields().decode().split(",")
 
 
-def register_structure(key, n, m, p_indptr, p_indices, a_indptr, a_indices, kinds, dims) -> None:
+def register_structure(key, n, m, p_indptr, p_indices, a_indptr, a_indices, kinds, dims,
+                       alphas) -> None:
     """Registers a structure with the native registry; raises ValueError naming the fault."""
     lib = library()
 
@@ -125,7 +126,7 @@ def register_structure(key, n, m, p_indptr, p_indices, a_indptr, a_indices, kind
         key, n, m,
         ptr(p_indptr), ptr(p_indices), len(p_indices),
         ptr(a_indptr), ptr(a_indices), len(a_indices),
-        ptr(kinds), ptr(dims), len(kinds),
+        ptr(kinds), ptr(dims), alphas.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), len(kinds),
         err, len(err),
     )  # fmt: skip
     if rc != 0:

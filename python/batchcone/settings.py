@@ -31,6 +31,8 @@ class Settings:
     equilibrate_min_scaling: float = 1e-4
     equilibrate_max_scaling: float = 1e4
     min_terminate_step_length: float = 1e-4
+    min_switch_step_length: float = 0.1
+    linesearch_backtrack_step: float = 0.8
     static_regularization_enable: bool = True
     static_regularization_constant: float = 1e-8
     static_regularization_proportional: float = 4.930380657631324e-32

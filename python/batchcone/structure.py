@@ -13,8 +13,9 @@ from . import _ffi
 
 
 class Cone(NamedTuple):
-    kind: str  # "zero", "nonneg", "soc" or "psd"
-    dim: int  # rows; for "psd" the side k of the matrix (k(k+1)/2 rows, svec)
+    kind: str  # "zero", "nonneg", "soc", "psd", "exp" or "pow"
+    dim: int  # rows; for "psd" the side k of the matrix (k(k+1)/2 rows, svec); exp/pow: 3
+    alpha: float = 0.0  # "pow" only: the exponent α ∈ (0, 1)
 
 
 def Zero(dim: int) -> Cone:
@@ -38,7 +39,17 @@ def PSD(side: int) -> Cone:
     return Cone("psd", side)
 
 
-_KIND_CODES = {"zero": 0, "nonneg": 1, "soc": 2, "psd": 3}
+def Exp() -> Cone:
+    """The exponential cone cl{(x, y, z): y·exp(x/y) ≤ z, y > 0} (cvxpy's ExpCone order)."""
+    return Cone("exp", 3)
+
+
+def Pow(alpha: float) -> Cone:
+    """The 3-D power cone {(x, y, z): x^α·y^(1−α) ≥ |z|, x, y ≥ 0}, 0 < α < 1 (PowCone3D)."""
+    return Cone("pow", 3, float(alpha))
+
+
+_KIND_CODES = {"zero": 0, "nonneg": 1, "soc": 2, "psd": 3, "exp": 4, "pow": 5}
 
 
 def _int_array(name: str, a) -> np.ndarray:
@@ -81,15 +92,17 @@ class Structure:
         }
         cone_list = []
         for i, cone in enumerate(cones):
-            kind, dim = cone
+            kind, dim, alpha = (tuple(cone) + (0.0,))[:3]
             if kind not in _KIND_CODES:
                 raise ValueError(
-                    f"batchcone: cones[{i}] has unknown kind {kind!r} (supported: zero, nonneg, soc, psd)"
+                    f"batchcone: cones[{i}] has unknown kind {kind!r} "
+                    "(supported: zero, nonneg, soc, psd, exp, pow)"
                 )
-            cone_list.append(Cone(kind, int(dim)))
+            cone_list.append(Cone(kind, int(dim), float(alpha)))
         kinds = np.array([_KIND_CODES[c.kind] for c in cone_list], np.int32)
         dims = np.array([c.dim for c in cone_list], np.int32)
-        key = _content_key(int(n), int(m), arrays, kinds, dims)
+        alphas = np.array([c.alpha for c in cone_list], np.float64)
+        key = _content_key(int(n), int(m), arrays, kinds, dims, alphas)
         for name, value in arrays.items():
             value.setflags(write=False)
             object.__setattr__(self, name, value)
@@ -99,6 +112,7 @@ class Structure:
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "_kinds", kinds)
         object.__setattr__(self, "_dims", dims)
+        object.__setattr__(self, "_alphas", alphas)
         object.__setattr__(self, "_generation", None)
         self.ensure_registered()
 
@@ -108,7 +122,8 @@ class Structure:
         if self._generation == _ffi.generation():
             return
         _ffi.register_structure(self.key, self.n, self.m, self.P_indptr, self.P_indices,
-                                self.A_indptr, self.A_indices, self._kinds, self._dims)  # fmt: skip
+                                self.A_indptr, self.A_indices, self._kinds, self._dims,
+                                self._alphas)  # fmt: skip
         object.__setattr__(self, "_generation", _ffi.generation())
 
     @classmethod
@@ -145,11 +160,11 @@ class Structure:
         return isinstance(other, Structure) and other.key == self.key
 
     def __repr__(self) -> str:
-        cones = ", ".join(f"{c.kind}({c.dim})" for c in self.cones)
+        cones = ", ".join(f"{c.kind}({c.alpha if c.kind == 'pow' else c.dim})" for c in self.cones)
         return f"Structure(n={self.n}, m={self.m}, nnz_P={self.nnz_P}, nnz_A={self.nnz_A}, cones=[{cones}])"
 
 
-def _content_key(n, m, arrays, kinds, dims) -> int:
+def _content_key(n, m, arrays, kinds, dims, alphas) -> int:
     h = hashlib.blake2b(digest_size=8)
     h.update(np.array([n, m], np.int64).tobytes())
     for name in ("P_indptr", "P_indices", "A_indptr", "A_indices"):
@@ -158,4 +173,5 @@ def _content_key(n, m, arrays, kinds, dims) -> int:
         h.update(arrays[name].tobytes())
     h.update(kinds.tobytes())
     h.update(dims.tobytes())
+    h.update(alphas.tobytes())
     return int(np.frombuffer(h.digest(), np.int64)[0])

@@ -8,12 +8,13 @@
 //   int  check_termination();     residuals, info and termination of the active problems;
 //                                 problems that finished leave the active set (masking);
 //                                 returns how many remain active
-//   void scale_and_factor();      NT scaling, KKT assembly, LDLᵀ, the constant solve
-//   void predictor_corrector();   affine step, centering, combined step, the update
+//   void iterate();               one iteration of the active problems: cone scaling, KKT
+//                                 assembly, LDLᵀ, predictor, corrector and the update
+//                                 (with the exp/pow scaling-strategy retries inside)
 //   void finalize();              reduced-accuracy checks and unscaled outputs, all problems
 //
 // A primitive may mark a problem failed (NumericalError, InsufficientProgress); later
-// primitives of the same iteration skip it. Implementations: cpu/ (a thread pool over
+// primitives skip it. Implementations: cpu/ (a thread pool over
 // problems, contiguous per-problem storage). The CUDA backend implements the same contract
 // with one thread per problem over batch-interleaved storage.
 #pragma once
@@ -29,8 +30,7 @@ struct is_backend : std::false_type {};
 
 template <class B>
 struct is_backend<B, std::void_t<decltype(std::declval<B&>().setup()),
-                                 decltype(std::declval<B&>().scale_and_factor()),
-                                 decltype(std::declval<B&>().predictor_corrector()),
+                                 decltype(std::declval<B&>().iterate()),
                                  decltype(std::declval<B&>().finalize())>>
     : std::is_same<decltype(std::declval<B&>().check_termination()), int> {};
 

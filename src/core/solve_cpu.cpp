@@ -38,6 +38,10 @@ void validate(const Settings& s) {
   if (s.iterative_refinement_max_iter < 0)
     fail("setting iterative_refinement_max_iter must be ≥ 0");
   positive("dynamic_regularization_delta", s.dynamic_regularization_delta);
+  if (!(s.linesearch_backtrack_step > 0 && s.linesearch_backtrack_step < 1))
+    fail("setting linesearch_backtrack_step must be in (0, 1)");
+  if (!(s.min_switch_step_length >= 0 && s.min_switch_step_length <= 1))
+    fail("setting min_switch_step_length must be in [0, 1]");
   if (s.num_threads < 0) fail("setting num_threads must be ≥ 0");
 }
 

@@ -22,12 +22,13 @@ void write_error(const std::exception& e, char* err, int errlen) {
 
 extern "C" {
 
-// Validates and registers a structure under `key`. Cone kinds: 0 Zero, 1 NonNeg, 2 SOC.
+// Validates and registers a structure under `key`. Cone kinds: 0 Zero, 1 NonNeg, 2 SOC, 3 PSD,
+// 4 Exp, 5 Pow (cone_alphas: the power cones' α, ignored for other kinds).
 // Returns 0, or 1 with a message in err.
 __attribute__((visibility("default"))) int batchcone_register_structure(
     std::int64_t key, int n, int m, const int* p_colptr, const int* p_rowval, int nnz_p,
     const int* a_colptr, const int* a_rowval, int nnz_a, const int* cone_kinds,
-    const int* cone_dims, int cone_count, char* err, int errlen) {
+    const int* cone_dims, const double* cone_alphas, int cone_count, char* err, int errlen) {
   try {
     batchcone::StructureSpec spec;
     spec.n = n, spec.m = m;
@@ -38,7 +39,8 @@ __attribute__((visibility("default"))) int batchcone_register_structure(
     spec.A_colptr.assign(a_colptr, a_colptr + n + 1);
     spec.A_rowval.assign(a_rowval, a_rowval + nnz_a);
     for (int i = 0; i < cone_count; ++i)
-      spec.cones.push_back({static_cast<batchcone::ConeKind>(cone_kinds[i]), cone_dims[i]});
+      spec.cones.push_back(
+          {static_cast<batchcone::ConeKind>(cone_kinds[i]), cone_dims[i], cone_alphas[i]});
     batchcone::ffi_support::register_structure(key, std::move(spec));
     return 0;
   } catch (const std::exception& e) {

@@ -37,6 +37,8 @@ const Field kFields[] = {
     BC_REAL(equilibrate_min_scaling),
     BC_REAL(equilibrate_max_scaling),
     BC_REAL(min_terminate_step_length),
+    BC_REAL(min_switch_step_length),
+    BC_REAL(linesearch_backtrack_step),
     BC_BOOL(static_regularization_enable),
     BC_REAL(static_regularization_constant),
     BC_REAL(static_regularization_proportional),

@@ -49,7 +49,8 @@ EntryIds list_entries(const StructureSpec& s, const ConeArrays& cones, PatternBu
   for (size_t c = 0; c < cones.kind.size(); ++c) {
     const int o = n + cones.offset[c], d = cones.dim[c];
     const bool soc = cones.kind[c] == kernels::kSocCone;
-    const bool dense = cones.kind[c] == kernels::kPsdCone || (soc && d < kernels::kSocExpansionMinDim);
+    const bool dense = cones.kind[c] == kernels::kPsdCone || kernels::is_nonsym(cones.kind[c]) ||
+                       (soc && d < kernels::kSocExpansionMinDim);
     const bool expanded = soc && d >= kernels::kSocExpansionMinDim;
     ids.expansion.push_back(expanded ? e : -1);
     if (expanded) {

@@ -7,7 +7,8 @@ namespace detail {
 
 kernels::ConeTable Symbolic::cone_table() const {
   return {static_cast<int>(cones.kind.size()), cones.kind.data(), cones.offset.data(),
-          cones.dim.data(), cones.woff.data(), cones.w_size, cones.degree};
+          cones.dim.data(), cones.woff.data(), cones.w_size, cones.degree, cones.nonsym,
+          cones.alpha.data()};
 }
 
 kernels::LdlPlan Symbolic::plan() const {

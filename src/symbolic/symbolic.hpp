@@ -16,8 +16,10 @@ namespace batchcone::detail {
 
 struct ConeArrays {
   std::vector<int> kind, offset, dim, woff;  // dim: rows; woff: block start in w
+  std::vector<double> alpha;                 // power cones' α, 0 elsewhere
   int w_size = 0;
   int degree = 0;
+  int nonsym = 0;  // exp and pow cones
 };
 
 // KKT pattern, permutation and value maps (see kernels/kkt.hpp for their meaning).

@@ -50,6 +50,8 @@ const char* cone_name(ConeKind k) {
     case ConeKind::NonNeg: return "NonNeg";
     case ConeKind::SOC: return "SOC";
     case ConeKind::PSD: return "PSD";
+    case ConeKind::Exp: return "Exp";
+    case ConeKind::Pow: return "Pow";
   }
   return "unknown";
 }
@@ -67,9 +69,15 @@ void validate_spec(const StructureSpec& spec) {
   for (size_t c = 0; c < spec.cones.size(); ++c) {
     const Cone& k = spec.cones[c];
     if (k.kind != ConeKind::Zero && k.kind != ConeKind::NonNeg && k.kind != ConeKind::SOC &&
-        k.kind != ConeKind::PSD)
+        k.kind != ConeKind::PSD && k.kind != ConeKind::Exp && k.kind != ConeKind::Pow)
       fail("cones[" + str(c) + "] has unknown kind " + str(static_cast<int>(k.kind)) +
-           " (supported: Zero, NonNeg, SOC, PSD)");
+           " (supported: Zero, NonNeg, SOC, PSD, Exp, Pow)");
+    if ((k.kind == ConeKind::Exp || k.kind == ConeKind::Pow) && k.dim != 3)
+      fail("cones[" + str(c) + "] (" + cone_name(k.kind) + ") has dimension " + str(k.dim) +
+           ", expected 3");
+    if (k.kind == ConeKind::Pow && !(k.alpha > 0.0 && k.alpha < 1.0))
+      fail("cones[" + str(c) + "] (Pow) has alpha " + std::to_string(k.alpha) +
+           ", expected 0 < alpha < 1");
     if (k.dim < 1)
       fail("cones[" + str(c) + "] (" + cone_name(k.kind) + ") has dimension " + str(k.dim) +
            ", expected ≥ 1");
@@ -91,17 +99,24 @@ ConeArrays build_cone_arrays(const StructureSpec& spec) {
     out.kind.push_back(k.kind == ConeKind::Zero     ? kernels::kZeroCone
                        : k.kind == ConeKind::NonNeg ? kernels::kNonNegCone
                        : k.kind == ConeKind::SOC    ? kernels::kSocCone
-                                                    : kernels::kPsdCone);
+                       : k.kind == ConeKind::PSD    ? kernels::kPsdCone
+                       : k.kind == ConeKind::Exp    ? kernels::kExpCone
+                                                    : kernels::kPowCone);
     out.offset.push_back(offset);
     out.dim.push_back(rows);
-    if (k.kind == ConeKind::PSD) {
+    out.alpha.push_back(k.kind == ConeKind::Pow ? k.alpha : 0.0);
+    const bool nonsym = k.kind == ConeKind::Exp || k.kind == ConeKind::Pow;
+    if (k.kind == ConeKind::PSD || nonsym) {
       out.woff.push_back(out.w_size);
-      out.w_size += kernels::psd_w_size(k.dim);
+      out.w_size += nonsym ? kernels::kNonsymWSize : kernels::psd_w_size(k.dim);
     } else {
       out.woff.push_back(offset);
     }
     out.degree += (k.kind == ConeKind::NonNeg || k.kind == ConeKind::PSD) ? k.dim
-                  : (k.kind == ConeKind::SOC ? 1 : 0);
+                  : k.kind == ConeKind::SOC                          ? 1
+                  : nonsym                                           ? 3
+                                                                     : 0;
+    out.nonsym += nonsym ? 1 : 0;
     offset += rows;
   }
   return out;

@@ -31,8 +31,16 @@ std::vector<Cone> read_cones(std::istream& in) {
   for (size_t i = 0; i < count; ++i) {
     std::string kind;
     int dim = 0;
-    in >> kind >> dim;
+    in >> kind;
+    if (kind == "p") {  // power cone: the token after the kind is α
+      double alpha = 0.0;
+      in >> alpha;
+      cones.push_back({ConeKind::Pow, 3, alpha});
+      continue;
+    }
+    in >> dim;
     if (kind == "z") cones.push_back({ConeKind::Zero, dim});
+    else if (kind == "e") cones.push_back({ConeKind::Exp, dim});
     else if (kind == "l") cones.push_back({ConeKind::NonNeg, dim});
     else if (kind == "q") cones.push_back({ConeKind::SOC, dim});
     else if (kind == "s") cones.push_back({ConeKind::PSD, dim});

@@ -33,6 +33,22 @@ Result solve_fixture(const Fixture& f, const Settings& settings) {
 
 namespace {
 
+// How far v is outside the exponential cone (or its dual), from the closed-form definitions:
+// K = cl{y·exp(x/y) ≤ z, y > 0},  K* = cl{−x·exp(y/x − 1) ≤ z, x < 0}.
+double exp_violation(const double* v, bool dual) {
+  if (!dual)
+    return v[1] > 0 ? std::max(0.0, v[1] * std::exp(v[0] / v[1]) - v[2])
+                    : std::max({-v[1], v[0], -v[2], 0.0});
+  return v[0] < 0 ? std::max(0.0, -v[0] * std::exp(v[1] / v[0] - 1) - v[2])
+                  : std::max({v[0], -v[1], -v[2], 0.0});
+}
+
+// Pow: K = {x^α y^(1−α) ≥ |z|, x, y ≥ 0},  K* = {(x/α)^α (y/(1−α))^(1−α) ≥ |z|, x, y ≥ 0}.
+double pow_violation(const double* v, double a, bool dual) {
+  const double x = std::max(v[0], 0.0) / (dual ? a : 1.0), y = std::max(v[1], 0.0) / (dual ? 1 - a : 1.0);
+  return std::max({-v[0], -v[1], std::abs(v[2]) - std::pow(x, a) * std::pow(y, 1 - a), 0.0});
+}
+
 double cone_violation(const std::vector<Cone>& cones, const double* v, bool dual) {
   double worst = 0.0;
   int o = 0;
@@ -52,6 +68,8 @@ double cone_violation(const std::vector<Cone>& cones, const double* v, bool dual
       kernels::dense_eigenvalues(k.dim, m.data(), eig.data());
       worst = std::max(worst, -*std::min_element(eig.begin(), eig.end()));
     }
+    if (k.kind == ConeKind::Exp) worst = std::max(worst, exp_violation(v + o, dual));
+    if (k.kind == ConeKind::Pow) worst = std::max(worst, pow_violation(v + o, k.alpha, dual));
     o += k.kind == ConeKind::PSD ? k.dim * (k.dim + 1) / 2 : k.dim;
   }
   return worst;

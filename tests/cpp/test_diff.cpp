@@ -93,14 +93,42 @@ Settings tight() {
 // s = t(1, u), z = r(1, −u) are tested by the closed-form projections below: there the IPM's
 // own solution is only accurate to ~√(gap) — Clarabel's too — so step-1e-6 differences of it are
 // noise.) LPs get exactly n active rows (a vertex), QPs and SOCPs a positive definite P and
-// fewer than n active rows.
-Fixture planted(const std::string& family, unsigned seed) {
+// fewer than n active rows. Exp and pow families (P ≻ 0) have three 3-D cones: s interior with
+// z = 0, z interior with s = 0, and a complementary boundary pair (s on ∂K, z = r·(outer
+// normal) on ∂K*: exp s = (ty, y, y·eᵗ), z = r(−eᵗ, −eᵗ(1−t), 1); pow s = (a, b, ±aᵅb¹⁻ᵅ),
+// z = r(αp/a, (1−α)p/b, ∓1) with p = aᵅb¹⁻ᵅ).
+// One exp/pow cone's planted pair: role 0 s interior and z = 0, role 1 z interior and s = 0,
+// role 2 a complementary boundary pair (see planted()).
+void plant_nonsym(const Cone& k, int role, std::mt19937& rng, double* s, double* z) {
+  std::uniform_real_distribution<double> u(0.5, 2.0);
+  const double a = u(rng), b = u(rng), r = u(rng), t = u(rng) - 1.25;
+  double* inner = role == 0 ? s : z;
+  if (k.kind == ConeKind::Exp) {
+    if (role < 2) {  // (t·b, b, b·eᵗ·(1 + margin)) is inside K; (−a, t, a·e^(−t/a−1)·2) inside K*
+      if (role == 0) inner[0] = t * b, inner[1] = b, inner[2] = b * std::exp(t) * (1 + a);
+      else inner[0] = -a, inner[1] = t, inner[2] = a * std::exp(-t / a - 1) * (1 + b);
+      return;
+    }
+    s[0] = t * b, s[1] = b, s[2] = b * std::exp(t);
+    z[0] = -r * std::exp(t), z[1] = -r * std::exp(t) * (1 - t), z[2] = r;
+    return;
+  }
+  const double al = k.alpha, p = std::pow(a, al) * std::pow(b, 1 - al), sign = t < 0 ? -1.0 : 1.0;
+  if (role == 0) inner[0] = a, inner[1] = b, inner[2] = 0.5 * sign * p;
+  if (role == 1) inner[0] = a, inner[1] = b, inner[2] = 0.5 * sign * std::pow(a / al, al) * std::pow(b / (1 - al), 1 - al);
+  if (role < 2) return;
+  s[0] = a, s[1] = b, s[2] = sign * p;
+  z[0] = r * al * p / a, z[1] = r * (1 - al) * p / b, z[2] = -sign * r;
+}
+
+Fixture planted(const std::string& family, unsigned seed, bool boundary_pair = false) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> u(0.5, 2.0);
   Fixture f;
   f.name = family + "_planted_" + std::to_string(seed);
   const bool lp = family == "lp", socp = family == "socp";
-  const int n = lp ? 6 : 8, active = lp ? 4 : (socp ? 2 : 4);
+  const bool exp_cone = family == "exp", pow_cone = family == "pow";
+  const int n = lp ? 6 : 8, active = lp ? 4 : (socp || exp_cone || pow_cone ? 2 : 4);
   f.spec.n = n;
   if (lp)
     f.spec.cones = {{ConeKind::Zero, 2}, {ConeKind::NonNeg, 12}};
@@ -110,6 +138,12 @@ Fixture planted(const std::string& family, unsigned seed) {
                     {ConeKind::SOC, 3},
                     {ConeKind::SOC, 6},
                     {ConeKind::SOC, 4}};
+  else if (exp_cone)
+    f.spec.cones = {{ConeKind::Zero, 1}, {ConeKind::NonNeg, 4}, {ConeKind::Exp, 3},
+                    {ConeKind::Exp, 3}, {ConeKind::Exp, 3}};
+  else if (pow_cone)
+    f.spec.cones = {{ConeKind::Zero, 1}, {ConeKind::NonNeg, 4}, {ConeKind::Pow, 3, 0.3},
+                    {ConeKind::Pow, 3, 0.6}, {ConeKind::Pow, 3, 0.45}};
   else
     f.spec.cones = {{ConeKind::Zero, 2}, {ConeKind::NonNeg, 10}};
   int m = 0;
@@ -137,8 +171,11 @@ Fixture planted(const std::string& family, unsigned seed) {
   f.A_vals = randn(rng, static_cast<size_t>(m) * n);
   const auto x = randn(rng, n);
   std::vector<double> sv(m, 0.0), zv(m, 0.0);
-  int o = 0;
+  int o = 0, nonsym_index = 0;
   for (const Cone& k : f.spec.cones) {
+    if (k.kind == ConeKind::Exp || k.kind == ConeKind::Pow)
+      plant_nonsym(k, boundary_pair ? nonsym_index++ : nonsym_index++ % 2, rng, sv.data() + o,
+                   zv.data() + o);
     if (k.kind == ConeKind::Zero)
       for (int i = 0; i < k.dim; ++i) zv[o + i] = randn(rng, 1)[0];
     if (k.kind == ConeKind::NonNeg)
@@ -202,49 +239,77 @@ TEST_P(DiffFamily, AdjointIdentity) {
   }
 }
 
-// Central differences of the solver's own solution (solved to 1e-10, step 1e-6) against the
-// JVP in every output and against the VJP through ⟨w, solution⟩.
+// Central differences (step h) of the solver's own solution (solved to 1e-10) against the JVP
+// in every output and against the VJP through ⟨w, solution⟩, to `tol` relative.
+void check_against_differences(const Fixture& f, std::mt19937& rng, double h, double tol) {
+  SCOPED_TRACE(f.name);
+  const Structure st = make_structure(f.spec);
+  const Settings fd_set = tight();
+  const Result r = solve_fixture(f, fd_set);
+  ASSERT_EQ(r.status[0], static_cast<int>(Status::Solved));
+  Tangent t = random_tangent(rng, f);
+  for (double& v : t.P) v *= 0.1;  // keep P + hΔP positive definite
+  auto shifted = [&](double step) {
+    Fixture g = f;
+    for (size_t i = 0; i < g.P_vals.size(); ++i) g.P_vals[i] += step * t.P[i];
+    for (size_t i = 0; i < g.c.size(); ++i) g.c[i] += step * t.c[i];
+    for (size_t i = 0; i < g.A_vals.size(); ++i) g.A_vals[i] += step * t.A[i];
+    for (size_t i = 0; i < g.b.size(); ++i) g.b[i] += step * t.b[i];
+    return solve_fixture(g, fd_set);
+  };
+  const Result up = shifted(h), down = shifted(-h);
+  ASSERT_EQ(up.status[0], static_cast<int>(Status::Solved));
+  ASSERT_EQ(down.status[0], static_cast<int>(Status::Solved));
+  const Jvp j = jvp(st, f, r, t, derivative_settings());
+  auto expect_fd = [&](const std::vector<double>& hi, const std::vector<double>& lo,
+                       const std::vector<double>& d, const char* what) {
+    double err = 0;
+    for (size_t i = 0; i < d.size(); ++i) err = std::max(err, std::abs((hi[i] - lo[i]) / (2 * h) - d[i]));
+    EXPECT_LE(err, tol * std::max(1.0, norm_inf(d))) << what;
+  };
+  expect_fd(up.x, down.x, j.dx, "dx");
+  expect_fd(up.z, down.z, j.dz, "dz");
+  expect_fd(up.s, down.s, j.ds, "ds");
+  const auto xb = randn(rng, st.n()), zb = randn(rng, st.m()), sb = randn(rng, st.m());
+  const Tangent g = vjp(st, f, r, xb, zb, sb);
+  auto pair = [&](const Result& q) { return dot(q.x, xb) + dot(q.z, zb) + dot(q.s, sb); };
+  const double fd = (pair(up) - pair(down)) / (2 * h);
+  const double an = dot(t.P, g.P) + dot(t.c, g.c) + dot(t.A, g.A) + dot(t.b, g.b);
+  EXPECT_NEAR(fd, an, tol * std::max(1.0, std::abs(an)));
+}
+
+// Step 1e-6 for symmetric cones. Exp/pow solutions at 1e-10 carry more rounding (the barrier
+// derivatives grow like 1/μ near the boundary), which step 1e-6 turns into 1e-5 noise; the
+// difference quotient's own error at step 1e-5 is O(h²) and below the tolerance.
 TEST_P(DiffFamily, DerivativesMatchCentralDifferences) {
   std::mt19937 rng(11);
-  const double h = 1e-6;
-  for (unsigned seed = 0; seed < kSeeds; ++seed) {
-    const Fixture f = planted(GetParam(), seed);
-    SCOPED_TRACE(f.name);
-    const Structure st = make_structure(f.spec);
-    const Settings fd_set = tight();
-    const Result r = solve_fixture(f, fd_set);
-    ASSERT_EQ(r.status[0], static_cast<int>(Status::Solved));
-    Tangent t = random_tangent(rng, f);
-    for (double& v : t.P) v *= 0.1;  // keep P + hΔP positive definite
-    auto shifted = [&](double step) {
-      Fixture g = f;
-      for (size_t i = 0; i < g.P_vals.size(); ++i) g.P_vals[i] += step * t.P[i];
-      for (size_t i = 0; i < g.c.size(); ++i) g.c[i] += step * t.c[i];
-      for (size_t i = 0; i < g.A_vals.size(); ++i) g.A_vals[i] += step * t.A[i];
-      for (size_t i = 0; i < g.b.size(); ++i) g.b[i] += step * t.b[i];
-      return solve_fixture(g, fd_set);
-    };
-    const Result up = shifted(h), down = shifted(-h);
-    ASSERT_EQ(up.status[0], static_cast<int>(Status::Solved));
-    ASSERT_EQ(down.status[0], static_cast<int>(Status::Solved));
-    const Jvp j = jvp(st, f, r, t, derivative_settings());
-    auto expect_fd = [&](const std::vector<double>& hi, const std::vector<double>& lo,
-                         const std::vector<double>& d, const char* what) {
-      double err = 0;
-      for (size_t i = 0; i < d.size(); ++i)
-        err = std::max(err, std::abs((hi[i] - lo[i]) / (2 * h) - d[i]));
-      EXPECT_LE(err, 1e-5 * std::max(1.0, norm_inf(d))) << what;
-    };
-    expect_fd(up.x, down.x, j.dx, "dx");
-    expect_fd(up.z, down.z, j.dz, "dz");
-    expect_fd(up.s, down.s, j.ds, "ds");
-    const auto xb = randn(rng, st.n()), zb = randn(rng, st.m()), sb = randn(rng, st.m());
-    const Tangent g = vjp(st, f, r, xb, zb, sb);
-    auto pair = [&](const Result& q) { return dot(q.x, xb) + dot(q.z, zb) + dot(q.s, sb); };
-    const double fd = (pair(up) - pair(down)) / (2 * h);
-    const double an = dot(t.P, g.P) + dot(t.c, g.c) + dot(t.A, g.A) + dot(t.b, g.b);
-    EXPECT_NEAR(fd, an, 1e-5 * std::max(1.0, std::abs(an)));
-  }
+  const std::string family = GetParam();
+  const double h = (family == "exp" || family == "pow") ? 1e-5 : 1e-6;
+  for (unsigned seed = 0; seed < kSeeds; ++seed) check_against_differences(planted(family, seed), rng, h, 1e-5);
+}
+
+// Exp/pow cones with a complementary boundary pair (s on ∂K, z on ∂K*): as for SOC boundary
+// pairs, the IPM solution there is only accurate to ~√gap (1e-6 at 1e-10 here), so the
+// differences take a wide step (1e-3) and are compared to 1e-3; the adjoint identity holds to
+// the solves' accuracy.
+TEST(DiffNonsymBoundaryPair, MatchesWideDifferencesAndAdjoint) {
+  std::mt19937 rng(5);
+  for (const char* family : {"exp", "pow"})
+    for (unsigned seed = 0; seed < kSeeds; ++seed) {
+      const Fixture f = planted(family, seed, true);
+      check_against_differences(f, rng, 1e-3, 1e-3);
+      const Structure st = make_structure(f.spec);
+      const Result r = solve_fixture(f);
+      const Tangent t = random_tangent(rng, f);
+      const auto xb = randn(rng, st.n()), zb = randn(rng, st.m()), sb = randn(rng, st.m());
+      const Jvp j = jvp(st, f, r, t, derivative_settings());
+      const Tangent g = vjp(st, f, r, xb, zb, sb);
+      const double lhs = dot(j.dx, xb) + dot(j.dz, zb) + dot(j.ds, sb);
+      const double rhs = dot(t.P, g.P) + dot(t.c, g.c) + dot(t.A, g.A) + dot(t.b, g.b);
+      // H's normal eigenvalue is ~1e8 times its others here (nonsym3.hpp), so the solves that
+      // both sides use are accurate to ~1e-16·1e8 relative.
+      EXPECT_NEAR(lhs, rhs, 1e-6 * std::max({1.0, std::abs(lhs), std::abs(rhs)})) << f.name;
+    }
 }
 
 // Equality-constrained QP, min ½xᵀPx + cᵀx s.t. Ax = b: the solution is linear in (c, b),
@@ -478,7 +543,7 @@ TEST_P(DiffFamily, KktSolveInvertsKktMultiply) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Planted, DiffFamily, ::testing::Values("lp", "qp", "socp"));
+INSTANTIATE_TEST_SUITE_P(Planted, DiffFamily, ::testing::Values("lp", "qp", "socp", "exp", "pow"));
 
 }  // namespace
 }  // namespace batchcone::testing

@@ -11,15 +11,26 @@ This writes one plain-text file per problem family to ``tests/data/``:
     qp.txt          feasible, bounded convex quadratic programs
     socp.txt        second-order cone programs (cone dims 2, 3, 4 and > 4)
     infeasible.txt  primal infeasible and dual infeasible (unbounded) problems
+    sdp.txt         semidefinite programs
+    exp.txt         exponential cone programs (entropy, logistic regression,
+                    log-sum-exp, a geometric program, mixed cones)
+    pow.txt         power cone programs (explicit PowCone3D constraints)
 
 Every problem is in Clarabel's form
 
     minimize    1/2 x'Px + c'x
     subject to  Ax + s = b,  s in K,
-    K = Zero^a x NonNeg^l x SOC(d1) x SOC(d2) x ...   (in that order),
+    K = Zero^a x NonNeg^l x SOC(d1) x ... x PSD(k1) x ... x Exp x ...
+        x Pow(alpha1) x ...                                (in that order),
 
-where an SOC block is (t, x) with t first and ||x|| <= t.  P is stored as its
-upper triangle (row <= col), both P and A in CSC with sorted row indices.
+where an SOC block is (t, x) with t first and ||x|| <= t; a PSD block of side
+k is the svec of a symmetric matrix (upper triangle, column-major,
+off-diagonals scaled by sqrt 2); an exponential cone block (x, y, z) is the
+closure of {y > 0, y exp(x/y) <= z} (cvxpy's ExpCone and Clarabel's
+ExponentialConeT order); a power cone block (x, y, z) with parameter alpha in
+(0, 1) is {x >= 0, y >= 0, x^alpha y^(1-alpha) >= |z|} (Clarabel's PowerConeT,
+cvxpy's PowCone3D).  P is stored as its upper triangle (row <= col), both P
+and A in CSC with sorted row indices.
 
 Feasible problems are modelled in cvxpy with seeded numpy RNGs and the conic
 data are taken from ``prob.get_problem_data(cp.CLARABEL)`` (so the sparsity
@@ -35,9 +46,13 @@ twice (presolve and chordal decomposition off in both):
      ``x``, ``z``, ``s`` as the reference solution (feasible problems only).
 
 As sanity checks the script asserts that the tight solution satisfies the KKT
-conditions, that its objective (plus cvxpy's constant offset) agrees with
-cvxpy's own ``prob.solve(solver=cp.CLARABEL)``, and that infeasible problems
-get the expected certificate status from both Clarabel and cvxpy.
+conditions (s in K and z in the dual cone K*, up to a small distance), that its
+objective (plus cvxpy's constant offset) agrees with cvxpy's own
+``prob.solve(solver=cp.CLARABEL)``, and that infeasible problems get the
+expected certificate status from both Clarabel and cvxpy.  For the geometric
+program (canonicalised with ``gp=True``) the conic objective is the log of the
+GP objective, so exp(objective + offset) is compared with cvxpy's
+``prob.solve(gp=True)`` value.
 
 File format (whitespace-separated tokens; lines starting with '#' are
 comments; each array is on one line, prefixed by its element count):
@@ -49,7 +64,11 @@ comments; each array is on one line, prefixed by its element count):
     A_colptr <count> ...      A_rowval <count> ...      A_vals <count> ...
     c <count> ...
     b <count> ...
-    cones <count> kind dim kind dim ...   (kind: z zero, l nonneg, q SOC, s PSD with dim = side k)
+    cones <count> kind dim kind dim ...   (count = number of cones; kind: z zero,
+                              l nonneg, q SOC, s PSD with dim = side k,
+                              e exponential with dim 3, p power with the
+                              alpha (repr float) in place of dim: "p 0.3";
+                              e and p cones take 3 rows each)
     status <Solved|PrimalInfeasible|DualInfeasible>
     iterations <int>
     objective <float>         (nan for infeasible problems)
@@ -86,7 +105,7 @@ class ConicProblem:
     """One fixture: conic data plus the cvxpy problem it came from."""
 
     def __init__(self, name, P, c, A, b, cones, prob=None, offset=0.0,
-                 expect="Solved", note=""):
+                 expect="Solved", note="", gp=False):
         n = c.size
         m = b.size
         self.name = name
@@ -95,9 +114,12 @@ class ConicProblem:
         self.c = np.asarray(c, dtype=float).ravel()
         self.A = _canonical_csc(A)
         self.b = np.asarray(b, dtype=float).ravel()
-        self.cones = [(k, int(d)) for k, d in cones if int(d) > 0]
+        # (kind, dim) with an int dim, except power cones: ("p", alpha float)
+        self.cones = [(k, float(d)) if k == "p" else (k, int(d))
+                      for k, d in cones if k == "p" or int(d) > 0]
         self.prob = prob            # cvxpy problem, for the objective check
         self.offset = float(offset)  # cvxpy objective constant
+        self.gp = gp                # canonicalised with gp=True (log space)
         self.expect = expect        # expected Clarabel status
         self.note = note
         self.status = None
@@ -119,11 +141,13 @@ class ConicProblem:
         assert self.P.shape == (n, n), self.name
         assert self.A.shape == (m, n), self.name
         assert sum(cone_rows(k, d) for k, d in self.cones) == m, self.name
-        # cone order: zero, nonneg, SOCs, then PSD cones
-        order = {"z": 0, "l": 1, "q": 2, "s": 3}
+        # cone order: zero, nonneg, SOCs, PSD, exponential, then power cones
+        order = {"z": 0, "l": 1, "q": 2, "s": 3, "e": 4, "p": 5}
         ranks = [order[k] for k, _ in self.cones]
         assert ranks == sorted(ranks), (self.name, self.cones)
         assert all(d >= 2 for k, d in self.cones if k == "q"), self.name
+        assert all(d == 3 for k, d in self.cones if k == "e"), self.name
+        assert all(0.0 < d < 1.0 for k, d in self.cones if k == "p"), self.name
         for M in (self.P, self.A):
             assert M.has_sorted_indices
             for j in range(M.shape[1]):
@@ -135,8 +159,13 @@ class ConicProblem:
 
 
 def cone_rows(kind, dim):
-    """Rows of a cone: a PSD cone of side k takes k(k+1)/2 (svec, upper triangle)."""
-    return dim * (dim + 1) // 2 if kind == "s" else dim
+    """Rows of a cone: a PSD cone of side k takes k(k+1)/2 (svec, upper
+    triangle); exponential and power cones take 3 (dim is alpha for "p")."""
+    if kind == "s":
+        return dim * (dim + 1) // 2
+    if kind in ("e", "p"):
+        return 3
+    return dim
 
 
 def _canonical_csc(M):
@@ -150,19 +179,23 @@ def _canonical_csc(M):
     return M
 
 
-def from_cvxpy(name, prob, expect="Solved", note=""):
-    """Canonicalise a cvxpy problem for Clarabel and wrap its conic data."""
-    data, _chain, _inv = prob.get_problem_data(cp.CLARABEL)
+def from_cvxpy(name, prob, expect="Solved", note="", gp=False):
+    """Canonicalise a cvxpy problem for Clarabel and wrap its conic data.
+
+    gp=True canonicalises a geometric program (cvxpy's DGP, log space)."""
+    data, _chain, _inv = prob.get_problem_data(cp.CLARABEL, gp=gp)
     dims = data["dims"]
-    assert dims.exp == 0 and not dims.p3d and not dims.pnd, \
-        (name, "unexpected cone type from cvxpy")
+    assert not dims.pnd, (name, "unexpected cone type from cvxpy")
     cones = [("z", dims.zero), ("l", dims.nonneg)] + [("q", d) for d in dims.soc]
     cones += [("s", k) for k in dims.psd]
+    cones += [("e", 3)] * dims.exp
+    cones += [("p", float(a)) for a in dims.p3d]
     offset = data["param_prob"].apply_parameters()[1]
     n = data["c"].size
     P = data["P"] if "P" in data else sp.csc_matrix((n, n))
     return ConicProblem(name, P, data["c"], data["A"], data["b"], cones,
-                        prob=prob, offset=offset, expect=expect, note=note)
+                        prob=prob, offset=offset, expect=expect, note=note,
+                        gp=gp)
 
 
 # ---------------------------------------------------------------------------
@@ -171,7 +204,9 @@ def from_cvxpy(name, prob, expect="Solved", note=""):
 
 def _clarabel_cones(cones):
     make = {"z": clarabel.ZeroConeT, "l": clarabel.NonnegativeConeT,
-            "q": clarabel.SecondOrderConeT, "s": clarabel.PSDTriangleConeT}
+            "q": clarabel.SecondOrderConeT, "s": clarabel.PSDTriangleConeT,
+            "e": lambda _d: clarabel.ExponentialConeT(),
+            "p": clarabel.PowerConeT}
     return [make[k](d) for k, d in cones]
 
 
@@ -212,7 +247,97 @@ def svec_to_mat(v, k):
     return X
 
 
-def cone_violation(cones, v):
+def _nearest_of(v, candidates):
+    """Distance from v to the nearest of some points known to lie in a cone.
+
+    An upper bound on the distance from v to the cone (0 if v is in it)."""
+    with np.errstate(over="ignore"):
+        return min(float(np.linalg.norm(v - np.asarray(c, dtype=float)))
+                   for c in candidates)
+
+
+def _exp_dist(v):
+    """Upper bound on the distance from v = (x, y, z) to the exponential cone
+    closure{y > 0, y exp(x/y) <= z} (0 if v is in it)."""
+    x, y, z = (float(a) for a in v)
+    cands = [(min(x, 0.0), 0.0, max(z, 0.0))]    # y = 0 face: x <= 0, z >= 0
+    if y > 0:
+        with np.errstate(over="ignore"):
+            f = y * np.exp(x / y)
+        if f <= z:
+            return 0.0
+        if np.isfinite(f):
+            cands.append((x, y, f))                      # raise z
+        if z > 0:
+            cands.append((min(x, y * np.log(z / y)), y, z))  # lower x
+    return _nearest_of(v, cands)
+
+
+def _exp_dual_dist(v):
+    """Upper bound on the distance from v = (u, v, w) to the dual exponential
+    cone closure{u < 0, -u exp(v/u - 1) <= w} (Clarabel's convention)."""
+    u, vv, w = (float(a) for a in v)
+    cands = [(0.0, max(vv, 0.0), max(w, 0.0))]   # u = 0 face: v >= 0, w >= 0
+    if u < 0:
+        with np.errstate(over="ignore"):
+            f = -u * np.exp(vv / u - 1.0)
+        if f <= w:
+            return 0.0
+        if np.isfinite(f):
+            cands.append((u, vv, f))                     # raise w
+        if w > 0:
+            # -u exp(v/u - 1) <= w  <=>  v >= u (1 + log(w / -u))
+            cands.append((u, max(vv, u * (1.0 + np.log(w / -u))), w))
+    return _nearest_of(v, cands)
+
+
+def _pow_dist(v, alpha):
+    """Upper bound on the distance from v = (x, y, z) to the power cone
+    {x >= 0, y >= 0, x^alpha y^(1-alpha) >= |z|}."""
+    x, y, z = (float(a) for a in v)
+    if x >= 0 and y >= 0 and x ** alpha * y ** (1 - alpha) >= abs(z):
+        return 0.0
+    xp, yp = max(x, 0.0), max(y, 0.0)
+    g = xp ** alpha * yp ** (1 - alpha)
+    cands = [(xp, yp, np.clip(z, -g, g))]            # shrink |z|
+    # grow x and y together by t >= 0 until (xp+t)^a (yp+t)^(1-a) >= |z|
+    lo, hi = 0.0, abs(z) + 1.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if (xp + mid) ** alpha * (yp + mid) ** (1 - alpha) >= abs(z):
+            hi = mid
+        else:
+            lo = mid
+    cands.append((xp + hi, yp + hi, z))
+    return _nearest_of(v, cands)
+
+
+def _pow_dual_dist(v, alpha):
+    """Upper bound on the distance from v = (u, v, w) to the dual power cone
+    {u, v >= 0, (u/alpha)^alpha (v/(1-alpha))^(1-alpha) >= |w|}: measured by
+    mapping a nearby point of the primal cone back (a point (a, b, c) of the
+    power cone gives (alpha a, (1-alpha) b, c) in the dual cone)."""
+    u, vv, w = (float(a) for a in v)
+    scaled = np.array([u / alpha, vv / (1 - alpha), w])
+    if _pow_dist(scaled, alpha) == 0.0:
+        return 0.0
+    xp, yp = max(scaled[0], 0.0), max(scaled[1], 0.0)
+    g = xp ** alpha * yp ** (1 - alpha)
+    cands = [(alpha * xp, (1 - alpha) * yp, np.clip(w, -g, g))]
+    lo, hi = 0.0, abs(w) + 1.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if (xp + mid) ** alpha * (yp + mid) ** (1 - alpha) >= abs(w):
+            hi = mid
+        else:
+            lo = mid
+    cands.append((alpha * (xp + hi), (1 - alpha) * (yp + hi), w))
+    return _nearest_of(v, cands)
+
+
+def cone_violation(cones, v, dual=False):
+    """How far v is outside K (or outside the dual cone K* when dual=True;
+    the zero cone's dual is free, the others but exp and pow are self-dual)."""
     viol, i = 0.0, 0
     for k, d in cones:
         blk = v[i:i + cone_rows(k, d)]
@@ -222,6 +347,10 @@ def cone_violation(cones, v):
             viol = max(viol, _soc_dist(blk))
         elif k == "s":
             viol = max(viol, -float(np.linalg.eigvalsh(svec_to_mat(blk, d)).min()))
+        elif k == "e":
+            viol = max(viol, _exp_dual_dist(blk) if dual else _exp_dist(blk))
+        elif k == "p":
+            viol = max(viol, _pow_dual_dist(blk, d) if dual else _pow_dist(blk, d))
         i += cone_rows(k, d)
     return viol
 
@@ -239,7 +368,8 @@ def check_kkt(pr):
         if k == "z":
             sz_viol = max(sz_viol, np.linalg.norm(s[i:i + d], np.inf))
         i += cone_rows(k, d)
-    sz_viol = max(sz_viol, cone_violation(pr.cones, s), cone_violation(pr.cones, z))
+    sz_viol = max(sz_viol, cone_violation(pr.cones, s),
+                  cone_violation(pr.cones, z, dual=True))
     gap = abs(float(s @ z)) / (1.0 + abs(pr.objective))
     for what, val in (("primal res", rp), ("dual res", rd),
                       ("cone", sz_viol), ("gap", gap)):
@@ -250,13 +380,16 @@ def check_against_cvxpy(pr):
     """Compare with cvxpy's own Clarabel solve of the original model."""
     if pr.prob is None:
         return
-    pr.prob.solve(solver=cp.CLARABEL)
+    pr.prob.solve(solver=cp.CLARABEL, gp=pr.gp)
     st = pr.prob.status
     if pr.expect == "Solved":
         assert st == cp.OPTIMAL, (pr.name, st)
         # cvxpy minimises -f for Maximize(f), so the conic objective is -value
         sign = -1.0 if isinstance(pr.prob.objective, cp.Maximize) else 1.0
         ours = sign * (pr.objective + pr.offset)
+        if pr.gp:
+            # DGP works with log f: the conic objective is the log of the value
+            ours = float(np.exp(ours))
         ref = pr.prob.value
         assert abs(ours - ref) <= OBJ_RTOL * max(1.0, abs(ref)), \
             (pr.name, ours, ref)
@@ -315,7 +448,7 @@ def format_problem(pr):
         _array_line("A_vals", pr.A.data),
         _array_line("c", pr.c),
         _array_line("b", pr.b),
-        f"cones {len(pr.cones)} " + " ".join(f"{k} {d}" for k, d in pr.cones),
+        f"cones {len(pr.cones)} " + " ".join(f"{k} {d!r}" for k, d in pr.cones),
         f"status {pr.status}",
         f"iterations {pr.iterations}",
         f"objective {pr.objective!r}",
@@ -831,13 +964,259 @@ def sdp_problems():
     return out
 
 
+# ---------------------------------------------------------------------------
+# Exponential cone family
+# ---------------------------------------------------------------------------
+
+def exp_problems():
+    out = []
+
+    # Entropy maximisation over {Ax = b, x >= 0} with a planted interior point.
+    rng = np.random.default_rng(701)
+    n, p = 20, 5
+    A = rng.uniform(0.0, 1.0, (p, n))
+    x0 = rng.uniform(0.2, 1.0, n)
+    x = cp.Variable(n)
+    prob = cp.Problem(cp.Maximize(cp.sum(cp.entr(x))), [A @ x == A @ x0, x >= 0])
+    out.append(from_cvxpy("exp_entropy_max", prob,
+                          note="max sum entr(x), Ax = b, x >= 0 (20 exp cones)"))
+
+    # Logistic regression with l2 regularisation (quadratic objective part);
+    # each logistic term is log(1 + exp(u)), i.e. two exp cones.
+    rng = np.random.default_rng(702)
+    npts, d = 15, 4
+    X = rng.standard_normal((npts, d))
+    y = np.sign(X @ rng.standard_normal(d) + 0.5 * rng.standard_normal(npts))
+    w = cp.Variable(d)
+    prob = cp.Problem(cp.Minimize(cp.sum(cp.logistic(-cp.multiply(y, X @ w)))
+                                  + 0.1 * cp.sum_squares(w)))
+    out.append(from_cvxpy("exp_logistic_l2", prob,
+                          note="logistic regression, 15 points, 0.1||w||^2"))
+
+    # Larger logistic regression with an intercept and l1 regularisation.
+    rng = np.random.default_rng(703)
+    npts, d = 20, 8
+    X = rng.standard_normal((npts, d))
+    y = np.sign(X @ rng.standard_normal(d) + 0.5 * rng.standard_normal(npts))
+    w = cp.Variable(d)
+    b0 = cp.Variable()
+    prob = cp.Problem(cp.Minimize(
+        cp.sum(cp.logistic(-cp.multiply(y, X @ w + b0))) + 0.5 * cp.norm1(w)))
+    out.append(from_cvxpy("exp_logistic_l1", prob,
+                          note="logistic regression, 20 points, intercept, 0.5||w||_1"))
+
+    # Log-sum-exp plus a quadratic.
+    rng = np.random.default_rng(704)
+    k, n = 15, 8
+    A = rng.standard_normal((k, n))
+    b = rng.standard_normal(k)
+    x = cp.Variable(n)
+    prob = cp.Problem(cp.Minimize(cp.log_sum_exp(A @ x + b) + cp.sum_squares(x)))
+    out.append(from_cvxpy("exp_logsumexp_quad", prob,
+                          note="min log_sum_exp(Ax+b) + ||x||^2 (15 exp cones)"))
+
+    # Log-sum-exp with linear equalities and a box (bounded by the box).
+    rng = np.random.default_rng(705)
+    k, n = 12, 10
+    A = rng.standard_normal((k, n))
+    b = rng.standard_normal(k)
+    F = rng.standard_normal((3, n))
+    x0 = rng.uniform(-0.5, 0.5, n)
+    x = cp.Variable(n)
+    prob = cp.Problem(cp.Minimize(cp.log_sum_exp(A @ x + b)),
+                      [F @ x == F @ x0, x >= -1, x <= 1])
+    out.append(from_cvxpy("exp_logsumexp_constrained", prob,
+                          note="min log_sum_exp(Ax+b), Fx = g, -1 <= x <= 1"))
+
+    # Geometric program (Boyd et al., GP tutorial): maximise the volume h w d
+    # of a box subject to wall and floor area limits and aspect ratio bounds.
+    # Canonicalised in log space (gp=True); the posynomial wall constraint
+    # becomes a log-sum-exp (exp cones).  The conic objective is -log(h w d)
+    # up to the offset, which check_against_cvxpy accounts for.
+    h, wd, dp = cp.Variable(pos=True), cp.Variable(pos=True), cp.Variable(pos=True)
+    A_wall, A_flr = 100.0, 10.0
+    prob = cp.Problem(cp.Maximize(h * wd * dp),
+                      [2 * (h * wd + h * dp) <= A_wall, wd * dp <= A_flr,
+                       0.5 <= h / wd, h / wd <= 2.0,
+                       5.0 <= dp / wd, dp / wd <= 10.0])
+    out.append(from_cvxpy("exp_gp_box", prob, gp=True,
+                          note="GP box design (log space), max h*w*d"))
+
+    # A GP with a posynomial objective (more exp cones): minimise
+    # sum_i c_i prod_j x_j^{a_ij} subject to a posynomial and monomial bounds.
+    rng = np.random.default_rng(707)
+    nv, nt = 4, 6
+    xg = cp.Variable(nv, pos=True)
+    coef = rng.uniform(0.5, 2.0, nt)
+    expo = rng.integers(-2, 3, (nt, nv)).astype(float)
+    expo[:nv] = np.abs(expo[:nv]) + np.eye(nv)       # some terms grow in each x_j
+    expo[nv:] = -np.abs(expo[nv:]) - 1.0             # and some blow up at 0
+    terms = []
+    for i in range(nt):
+        term = coef[i]
+        for j in range(nv):
+            if expo[i, j] != 0:
+                term = term * xg[j] ** expo[i, j]
+        terms.append(term)
+    obj = sum(terms)
+    prob = cp.Problem(cp.Minimize(obj),
+                      [xg[0] * xg[1] + 0.5 * xg[2] / xg[3] <= 4.0,
+                       xg >= 0.1, xg <= 10.0])
+    out.append(from_cvxpy("exp_gp_posynomial", prob, gp=True,
+                          note="GP, posynomial objective with 6 terms (log space)"))
+
+    # Mixed cones: zero, nonneg, SOC and exp.  Linear cost plus a log barrier
+    # inside a ball around a planted point x0, with equalities through x0 and
+    # an upper bound (x0 is strictly feasible).
+    # (a KL-divergence-on-the-simplex variant with a floor x >= 0.01 ended
+    # AlmostSolved at tolerance 1e-10 for most seeds in Clarabel 0.11.1)
+    rng = np.random.default_rng(708)
+    n = 12
+    c = rng.uniform(0.5, 1.5, n)
+    x0 = rng.uniform(0.5, 1.2, n)
+    F = rng.standard_normal((2, n))
+    x = cp.Variable(n)
+    prob = cp.Problem(cp.Minimize(c @ x - cp.sum(cp.log(x))),
+                      [cp.norm(x - x0, 2) <= 0.25 * np.sqrt(n), F @ x == F @ x0,
+                       x <= 1.3])
+    out.append(from_cvxpy("exp_mixed_logbarrier_socp", prob,
+                          note="c'x - sum log x, ||x-x0|| <= r, Fx = g, x <= 1.3"))
+
+    for pr in out:
+        kinds = {k for k, _ in pr.cones}
+        assert "e" in kinds, (pr.name, "no exponential cone")
+        assert sum(k == "e" for k, _ in pr.cones) <= 40, pr.name
+    mixed = {k for k, _ in out[-1].cones}
+    assert {"z", "l", "q", "e"} <= mixed, out[-1].cones
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Power cone family
+# ---------------------------------------------------------------------------
+
+def pow_problems():
+    """Power cones come from explicit cp.PowCone3D(x, y, z, alpha) constraints
+    (x^alpha y^(1-alpha) >= |z|); cvxpy's pnorm/geo_mean would use SOCs."""
+    out = []
+
+    # l3-norm regression: ||r||_3 <= t  <=>  |r_i| <= s_i^(1/3) t^(2/3),
+    # sum s = t.
+    rng = np.random.default_rng(801)
+    m, n = 15, 6
+    A = rng.standard_normal((m, n))
+    b = rng.standard_normal(m)
+    x = cp.Variable(n)
+    t = cp.Variable()
+    sv = cp.Variable(m)
+    prob = cp.Problem(cp.Minimize(t),
+                      [cp.constraints.PowCone3D(sv, t * np.ones(m), A @ x - b, 1.0 / 3.0),
+                       cp.sum(sv) == t])
+    out.append(from_cvxpy("pow_pnorm3_regression", prob,
+                          note="min ||Ax-b||_3 via 15 power cones (alpha 1/3)"))
+
+    # l_1.5-norm projection onto {Fx = g, x >= 0}: alpha = 2/3.
+    rng = np.random.default_rng(802)
+    n = 10
+    x0 = rng.standard_normal(n)
+    F = rng.uniform(0.0, 1.0, (3, n))
+    g = F @ rng.uniform(0.1, 1.0, n)
+    x = cp.Variable(n)
+    t = cp.Variable()
+    sv = cp.Variable(n)
+    prob = cp.Problem(cp.Minimize(t),
+                      [cp.constraints.PowCone3D(sv, t * np.ones(n), x - x0, 2.0 / 3.0),
+                       cp.sum(sv) == t, F @ x == g, x >= 0])
+    out.append(from_cvxpy("pow_pnorm1p5_projection", prob,
+                          note="min ||x-x0||_1.5, Fx = g, x >= 0 (alpha 2/3)"))
+
+    # Geometric means with several alphas: maximise a sum of weighted
+    # geometric means of pairs, and one nested 3-way mean
+    # u <= x0^0.4 x1^0.6, v <= u^0.5 x2^0.5 (so v <= x0^0.2 x1^0.3 x2^0.5),
+    # under a budget.
+    rng = np.random.default_rng(803)
+    n = 6
+    price = rng.uniform(0.5, 2.0, n)
+    pairs = [(0, 1, 0.3), (1, 2, 0.5), (2, 3, 0.7), (3, 4, 0.25), (4, 5, 0.6),
+             (5, 0, 0.5)]
+    x = cp.Variable(n)
+    tt = cp.Variable(len(pairs))
+    u = cp.Variable()
+    v = cp.Variable()
+    cons = [cp.constraints.PowCone3D(x[i], x[j], tt[k], a)
+            for k, (i, j, a) in enumerate(pairs)]
+    cons += [cp.constraints.PowCone3D(x[0], x[1], u, 0.4),
+             cp.constraints.PowCone3D(u, x[2], v, 0.5),
+             price @ x <= 10.0]
+    wts = rng.uniform(0.5, 1.5, len(pairs))
+    prob = cp.Problem(cp.Maximize(wts @ tt + 2.0 * v), cons)
+    out.append(from_cvxpy("pow_geomean_mix", prob,
+                          note="max weighted geometric means, alphas 0.25..0.7"))
+
+    # Power-utility portfolio: maximise E[W^gamma] / gamma over scenarios,
+    # W_s = R_s'w, gamma = 0.5 (u_s <= W_s^0.5 1^0.5), long only, fully
+    # invested, at most 40% per asset.
+    rng = np.random.default_rng(804)
+    ns, na = 12, 6
+    R = 1.0 + rng.normal(0.05, 0.15, (ns, na))
+    R = np.maximum(R, 0.3)
+    pi = rng.dirichlet(np.ones(ns))
+    gamma = 0.5
+    w = cp.Variable(na)
+    us = cp.Variable(ns)
+    prob = cp.Problem(cp.Maximize(pi @ us / gamma),
+                      [cp.constraints.PowCone3D(R @ w, np.ones(ns), us, gamma),
+                       cp.sum(w) == 1, w >= 0, w <= 0.4])
+    out.append(from_cvxpy("pow_portfolio_utility", prob,
+                          note="power utility W^0.5/0.5, 12 scenarios, 6 assets"))
+
+    # Mixed cones: zero, nonneg, SOC and pow.  Residual norm plus
+    # sum |x_i|^1.5 (|x_i| <= s_i^(2/3) 1^(1/3)) and sum |x_i|^3 on a few
+    # (alpha 1/3), with an equality and a lower bound.
+    rng = np.random.default_rng(805)
+    m, n = 14, 8
+    A = rng.standard_normal((m, n))
+    b = rng.standard_normal(m)
+    F = rng.standard_normal((2, n))
+    x = cp.Variable(n)
+    s15 = cp.Variable(n)
+    s3 = cp.Variable(3)
+    prob = cp.Problem(cp.Minimize(cp.norm(A @ x - b, 2) + 0.5 * cp.sum(s15)
+                                  + 0.2 * cp.sum(s3)),
+                      [cp.constraints.PowCone3D(s15, np.ones(n), x, 2.0 / 3.0),
+                       cp.constraints.PowCone3D(s3, np.ones(3), x[:3], 1.0 / 3.0),
+                       F @ x == 0.3 * np.ones(2), x[3:] >= -0.5])
+    out.append(from_cvxpy("pow_mixed_socp", prob,
+                          note="||Ax-b||_2 + sum|x|^1.5 + sum|x_0:3|^3, Fx = g, bounds"))
+
+    for pr in out:
+        assert "p" in {k for k, _ in pr.cones}, (pr.name, "no power cone")
+    mixed = {k for k, _ in out[-1].cones}
+    assert {"z", "l", "q", "p"} <= mixed, out[-1].cones
+    return out
+
+
 FAMILIES = [
     ("lp.txt", "Feasible bounded LPs", lp_problems),
     ("qp.txt", "Feasible bounded convex QPs", qp_problems),
     ("socp.txt", "Second-order cone programs", socp_problems),
     ("infeasible.txt", "Primal and dual infeasible problems", infeasible_problems),
     ("sdp.txt", "Semidefinite programs", sdp_problems),
+    ("exp.txt", "Exponential cone programs", exp_problems),
+    ("pow.txt", "Power cone programs", pow_problems),
 ]
+
+
+def _cone_summary(cones):
+    """Compact cone list for the summary table: runs of equal cones as kDxN."""
+    parts = []
+    for k, d in cones:
+        tag = f"{k}{d}"
+        if parts and parts[-1][0] == tag:
+            parts[-1][1] += 1
+        else:
+            parts.append([tag, 1])
+    return " ".join(t if c == 1 else f"{t}x{c}" for t, c in parts)
 
 
 def main():
@@ -861,7 +1240,7 @@ def main():
     print(hdr)
     print("-" * len(hdr))
     for fname, pr in rows:
-        cones = " ".join(f"{k}{d}" for k, d in pr.cones)
+        cones = _cone_summary(pr.cones)
         print(f"{fname:<15} {pr.name:<24} {pr.n:>4} {pr.m:>4}  "
               f"{pr.status:<17} {pr.iterations:>5}  {cones}")
     return 0

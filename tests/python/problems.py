@@ -12,7 +12,12 @@ import numpy as np
 import batchcone as bc
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-_KINDS = {"z": "zero", "l": "nonneg", "q": "soc", "s": "psd"}
+_KINDS = {"z": "zero", "l": "nonneg", "q": "soc", "s": "psd", "e": "exp", "p": "pow"}
+
+
+def _cone(kind: str, token: str) -> tuple:
+    """A fixture cone: the token after the kind is the dimension, or α for a power cone."""
+    return ("pow", 3, float(token)) if kind == "p" else (_KINDS[kind], int(token))
 
 
 @dataclass
@@ -50,7 +55,7 @@ def load_fixtures(family: str) -> list[Problem]:
                 p[key], i = float(tokens[i]), i + 1
             elif key == "cones":
                 count, i = int(tokens[i]), i + 1
-                p[key] = [(_KINDS[tokens[i + 2 * k]], int(tokens[i + 2 * k + 1])) for k in range(count)]
+                p[key] = [_cone(tokens[i + 2 * k], tokens[i + 2 * k + 1]) for k in range(count)]
                 i += 2 * count
             else:
                 count, i = int(tokens[i]), i + 1

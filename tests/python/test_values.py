@@ -9,7 +9,7 @@ import pytest
 import batchcone as bc
 from problems import load_fixtures
 
-FEASIBLE = [p for fam in ("lp", "qp", "socp", "sdp") for p in load_fixtures(fam)]
+FEASIBLE = [p for fam in ("lp", "qp", "socp", "sdp", "exp", "pow") for p in load_fixtures(fam)]
 INFEASIBLE = load_fixtures("infeasible")
 
 
@@ -26,9 +26,13 @@ def test_float64_matches_clarabel(p):
     # x, z of the fixture are Clarabel's at 1e-10. At the default 1e-8 a solve is only so close
     # to them (up to ~4e-5 on SOCPs with s and z both on a cone boundary): require ours to be
     # as close as Clarabel's own default solve, within a factor 2.
+    # Exp/pow problems: the two solvers follow the same iterates until μ ~ 1e-7, then rounding
+    # splits their last steps; both end at 1e-8 tolerances, where x and z are only accurate to
+    # ~√tol (Clarabel's own default solve is up to 3e-5 from its 1e-10 one), so allow 1e-4.
+    slack = 1e-4 if any(c.kind in ("exp", "pow") for c in p.structure.cones) else 1e-7
     ref_x, ref_z = clarabel_default(p)
-    assert rel(sol.x, p.x) <= 2 * rel(ref_x, p.x) + 1e-7
-    assert rel(sol.z, p.z) <= 2 * rel(ref_z, p.z) + 1e-7
+    assert rel(sol.x, p.x) <= 2 * rel(ref_x, p.x) + slack
+    assert rel(sol.z, p.z) <= 2 * rel(ref_z, p.z) + slack
 
 
 def clarabel_default(p):
@@ -39,11 +43,13 @@ def clarabel_default(p):
     P = sp.csc_matrix((p.P, st.P_indices, st.P_indptr), shape=(st.n, st.n))
     A = sp.csc_matrix((p.A, st.A_indices, st.A_indptr), shape=(st.m, st.n))
     make = {"zero": clarabel.ZeroConeT, "nonneg": clarabel.NonnegativeConeT,
-            "soc": clarabel.SecondOrderConeT, "psd": clarabel.PSDTriangleConeT}  # fmt: skip
+            "soc": clarabel.SecondOrderConeT, "psd": clarabel.PSDTriangleConeT,
+            "exp": lambda d: clarabel.ExponentialConeT(), "pow": None}  # fmt: skip
     settings = clarabel.DefaultSettings()
     settings.verbose = False
     settings.presolve_enable = False
-    sol = clarabel.DefaultSolver(P, p.c, A, p.b, [make[k](d) for k, d in st.cones], settings).solve()
+    cones = [clarabel.PowerConeT(c.alpha) if c.kind == "pow" else make[c.kind](c.dim) for c in st.cones]
+    sol = clarabel.DefaultSolver(P, p.c, A, p.b, cones, settings).solve()
     return np.array(sol.x), np.array(sol.z)
 
 

@@ -95,15 +95,8 @@ int CpuBackend::check_termination() {
   return static_cast<int>(active_.size());
 }
 
-void CpuBackend::scale_and_factor() {
-  for_active([&](int k) { kernels::scale_and_factor(cx_, state(k)); });
-}
-
-void CpuBackend::predictor_corrector() {
-  for_active([&](int k) {
-    const auto st = state(k);
-    if (st.sc->status == Status::Unsolved) kernels::predictor_corrector(cx_, st);
-  });
+void CpuBackend::iterate() {
+  for_active([&](int k) { kernels::iterate(cx_, state(k)); });
 }
 
 void CpuBackend::finalize() {

@@ -40,8 +40,7 @@ class CpuBackend {
 
   void setup();
   int check_termination();
-  void scale_and_factor();
-  void predictor_corrector();
+  void iterate();
   void finalize();
 
   // Derivatives at a given solution (no solve needed; see include/batchcone/diff.hpp).

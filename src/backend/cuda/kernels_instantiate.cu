@@ -107,8 +107,7 @@ __global__ void iteration_kernel(kernels::Context cx, kernels::Layout layout, do
   const int b = problem_index(batch);
   if (b < 0 || scalars[b].status != Status::Unsolved) return;
   const auto st = problem_state(layout, blocks, scalars, batch, b);
-  kernels::scale_and_factor(cx, st);
-  if (scalars[b].status == Status::Unsolved) kernels::predictor_corrector(cx, st);
+  kernels::iterate(cx, st);
 }
 
 __global__ void finalize_kernel(kernels::Context cx, kernels::Layout layout, double* blocks,

@@ -92,7 +92,7 @@ TEST_P(CudaParity, GpuKktSolveEqualsCpu) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, CudaParity,
-                         ::testing::Values("lp", "qp", "socp", "sdp", "infeasible"));
+                         ::testing::Values("lp", "qp", "socp", "sdp", "exp", "pow", "infeasible"));
 
 TEST(Cuda, AvailabilityIsReported) {
   // Always runs: on machines without a GPU cuda_available() must say so rather than fail.
