@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Batched solve benchmark on the CPU backend: random feasible LP / QP / SOCP families.
+// Batched solve benchmark on the CPU backend: random feasible LP / QP / SOCP / SDP families and
+// ℓ2-regularized logistic regression (exponential cones).
 // One row per (family, n, m, batch): problems per second for the solve and for solve + one VJP
 // per problem (medians of repeats), the backward/forward time ratio, mean iterations, the worst
 // relative primal/dual residual of the batch, and how many problems were Solved.
@@ -7,7 +8,8 @@
 //   bench_solve                 the default table (QP n=20,m=40 and n=100,m=200; B = 1, 64, 1024)
 //   bench_solve --quick         a small smoke run (used by CI)
 //   bench_solve FAMILY N M DENSITY B [B ...]   one custom configuration (FAMILY: lp, qp, socp,
-//                                              sdp: one PSD cone with ≤ M rows)
+//                                              sdp: one PSD cone with ≤ M rows; exp: logistic
+//                                              regression, N features, M samples, dense)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -107,6 +109,62 @@ Family make_family(const std::string& kind, int n, int m, double density, int ba
   return f;
 }
 
+// ℓ2-regularized logistic regression, min (1/N)·Σᵢ log(1 + exp(−yᵢaᵢᵀw)) + λ‖w‖², written as
+// cvxpy writes it: tᵢ ≥ log(1 + exp(uᵢ)) ⇔ v₁ᵢ + v₂ᵢ ≤ 1, (uᵢ − tᵢ, 1, v₁ᵢ) ∈ K_exp,
+// (−tᵢ, 1, v₂ᵢ) ∈ K_exp with uᵢ = −yᵢaᵢᵀw. Variables (w, t, v₁, v₂): n = d + 3N; rows: N
+// NonNeg, then 2N exponential cones. Problem k has its own features aᵢ and labels yᵢ.
+Family make_logistic_family(int d, int N, int batch) {
+  std::mt19937 rng(99);
+  std::normal_distribution<double> g(0, 1);
+  Family f;
+  auto& sp = f.spec;
+  const int n = d + 3 * N, t0 = d, v1 = d + N, v2 = d + 2 * N;
+  sp.n = n;
+  sp.m = N + 6 * N;
+  sp.P_colptr.assign(1, 0);
+  for (int j = 0; j < n; ++j) {
+    if (j < d) sp.P_rowval.push_back(j);
+    sp.P_colptr.push_back(static_cast<int>(sp.P_rowval.size()));
+  }
+  // Row of cone i's first component: N + 6i (first cone), N + 6i + 3 (second).
+  auto cone_row = [N](int i, int which, int comp) { return N + 6 * i + 3 * which + comp; };
+  std::vector<std::vector<int>> rows(n);
+  for (int j = 0; j < d; ++j)
+    for (int i = 0; i < N; ++i) rows[j].push_back(cone_row(i, 0, 0));
+  for (int i = 0; i < N; ++i) {
+    rows[t0 + i] = {cone_row(i, 0, 0), cone_row(i, 1, 0)};
+    rows[v1 + i] = {i, cone_row(i, 0, 2)};
+    rows[v2 + i] = {i, cone_row(i, 1, 2)};
+  }
+  sp.A_colptr.assign(1, 0);
+  for (int j = 0; j < n; ++j) {
+    sp.A_rowval.insert(sp.A_rowval.end(), rows[j].begin(), rows[j].end());
+    sp.A_colptr.push_back(static_cast<int>(sp.A_rowval.size()));
+  }
+  sp.cones = {{ConeKind::NonNeg, N}};
+  for (int i = 0; i < 2 * N; ++i) sp.cones.push_back({ConeKind::Exp, 3});
+  const double lambda = 0.1;
+  for (int k = 0; k < batch; ++k) {
+    for (int j = 0; j < d; ++j) f.P.push_back(2.0 * lambda);
+    std::vector<double> ya(static_cast<size_t>(N) * d);
+    for (int i = 0; i < N; ++i) {
+      const double y = g(rng) > 0 ? 1.0 : -1.0;
+      for (int j = 0; j < d; ++j) ya[static_cast<size_t>(i) * d + j] = y * (g(rng) + 0.5 * y);
+    }
+    for (int j = 0; j < n; ++j)  // values in the order of rows[j]
+      for (size_t r = 0; r < rows[j].size(); ++r) {
+        if (j < d) f.A.push_back(ya[r * d + j]);                   // s₀ = −yaᵀw − t
+        else if (j < v1) f.A.push_back(1.0);                       // t in both cones' s₀
+        else f.A.push_back(r == 0 ? 1.0 : -1.0);                   // v in the sum row, s₂ = v
+      }
+    std::vector<double> b(sp.m, 0.0);
+    for (int i = 0; i < N; ++i) b[i] = 1.0, b[cone_row(i, 0, 1)] = 1.0, b[cone_row(i, 1, 1)] = 1.0;
+    f.b.insert(f.b.end(), b.begin(), b.end());
+    for (int j = 0; j < n; ++j) f.c.push_back(j >= t0 && j < v1 ? 1.0 / N : 0.0);
+  }
+  return f;
+}
+
 struct Row {
   double per_second, per_second_fb, bwd_over_fwd, mean_iter, worst_res;
   int solved;
@@ -191,12 +249,12 @@ Row run(const Family& f, const batchcone::Structure& st, int batch) {
 
 void table(const std::string& kind, int n, int m, double density, const std::vector<int>& batches) {
   const int bmax = *std::max_element(batches.begin(), batches.end());
-  const Family f = make_family(kind, n, m, density, bmax);
+  const Family f = kind == "exp" ? make_logistic_family(n, m, bmax) : make_family(kind, n, m, density, bmax);
   const batchcone::Structure st = batchcone::make_structure(f.spec);
   for (int batch : batches) {
     const Row r = run(f, st, batch);
     std::printf("| %-4s | %4d | %4d | %5.2f | %5d | %10.1f | %10.1f | %7.2f | %6.2f | %9.1e | %5d/%-5d |\n",
-                kind.c_str(), n, st.m(), density, batch, r.per_second, r.per_second_fb,
+                kind.c_str(), st.n(), st.m(), density, batch, r.per_second, r.per_second_fb,
                 r.bwd_over_fwd, r.mean_iter, r.worst_res, r.solved, batch);
   }
 }
@@ -214,6 +272,7 @@ int main(int argc, char** argv) {
     table("lp", 20, 30, 0.2, {16});
     table("socp", 20, 40, 0.2, {16});
     table("sdp", 10, 15, 0.3, {16});
+    table("exp", 5, 10, 1.0, {16});
   } else if (argc >= 6) {
     std::vector<int> batches;
     for (int i = 5; i < argc; ++i) batches.push_back(std::atoi(argv[i]));
@@ -224,6 +283,7 @@ int main(int argc, char** argv) {
     table("lp", 50, 100, 0.1, {1, 64, 1024});
     table("socp", 50, 100, 0.1, {1, 64, 1024});
     table("sdp", 20, 45, 0.3, {1, 64, 1024});  // one 9×9 PSD cone
+    table("exp", 10, 30, 1.0, {1, 64, 1024});  // logistic regression: 10 features, 30 samples
   }
   return 0;
 }

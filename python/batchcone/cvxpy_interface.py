@@ -2,8 +2,10 @@
 """batchcone as a cvxpy conic solver: ``problem.solve(solver="BATCHCONE")``.
 
 cvxpy canonicalizes to ``minimize ½xᵀPx + cᵀx  s.t.  Ax + s = b, s ∈ K`` with exactly the cones
-declared here (Zero, NonNeg, SOC, PSD, in that order) and a quadratic objective, which is the form the
-native solver takes. The same interface canonicalizes problems for cvxpylayers.jax.CvxpyLayer.
+declared here (Zero, NonNeg, SOC, PSD, Exp, Pow3D, in that order) and a quadratic objective, which is
+the form the native solver takes. The same interface canonicalizes problems for
+cvxpylayers.jax.CvxpyLayer. N-dimensional power cones (PowConeND) are not declared, so cvxpy rewrites
+them with 3-D power cones.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from cvxpy import settings as s
-from cvxpy.constraints import SOC
+from cvxpy.constraints import SOC, ExpCone, PowCone3D
 
 try:  # cvxpy ≥ 1.9 lowers PSD constraints to SvecPSD for solvers that declare a triangle kind
     from cvxpy.constraints import SvecPSD as _PSD
@@ -29,7 +31,7 @@ NAME = "BATCHCONE"
 
 def structure_from_data(P_full, A, dims):
     """The batchcone Structure of cvxpy conic data (P full symmetric or None, A m×n)."""
-    from .structure import PSD, SOC as soc, NonNeg, Structure, Zero
+    from .structure import PSD, SOC as soc, Exp, NonNeg, Pow, Structure, Zero
 
     n = A.shape[1]
     P = sp.triu(sp.csc_matrix(P_full) if P_full is not None else sp.csc_matrix((n, n)), format="csc")
@@ -37,15 +39,17 @@ def structure_from_data(P_full, A, dims):
     P.sort_indices(), A.sort_indices()
     cones = ([Zero(dims.zero)] if dims.zero else []) + ([NonNeg(dims.nonneg)] if dims.nonneg else [])
     cones += [soc(d) for d in dims.soc] + [PSD(k) for k in dims.psd]
+    cones += [Exp() for _ in range(dims.exp)] + [Pow(a) for a in dims.p3d]
     return Structure(n, A.shape[0], P.indptr, P.indices, A.indptr, A.indices, cones), P, A
 
 
 class BATCHCONE(ConicSolver):
     """The native batched interior-point solver (Clarabel's algorithm) as a cvxpy solver.
-    Cones: Zero, NonNeg, SOC and PSD (cvxpy lowers everything else to these or refuses)."""
+    Cones: Zero, NonNeg, SOC, PSD, Exp and Pow3D (cvxpy lowers everything else to these or refuses)."""
 
     MIP_CAPABLE = False
-    SUPPORTED_CONSTRAINTS = ConicSolver.SUPPORTED_CONSTRAINTS + [SOC, _PSD]
+    SUPPORTED_CONSTRAINTS = ConicSolver.SUPPORTED_CONSTRAINTS + [SOC, _PSD, ExpCone, PowCone3D]
+    EXP_CONE_ORDER = [0, 1, 2]  # (x, y, z) with y·exp(x/y) ≤ z, as the native cone
     # Clarabel's svec: upper triangle, column-major, off-diagonals scaled by √2.
     if TriangleKind is not None:
         PSD_TRIANGLE_KIND = TriangleKind.UPPER
@@ -79,8 +83,9 @@ class BATCHCONE(ConicSolver):
         from .solve import STATUS_NAMES, solve
 
         dims = data[ConicSolver.DIMS]
-        if dims.exp or dims.p3d or dims.pnd:
-            raise ValueError("batchcone: only Zero, NonNeg, SOC and PSD cones are supported")
+        if dims.pnd:
+            raise ValueError("batchcone: N-dimensional power cones are not supported (cvxpy should "
+                             "have rewritten them with 3-D power cones)")
         structure, P, A = structure_from_data(data.get(s.P), data[s.A], dims)
         with _x64():
             sol = solve(structure, P.data.astype(float), np.asarray(data[s.C], float),

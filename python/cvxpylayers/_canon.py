@@ -90,7 +90,8 @@ def _diffcp_probe(x, z):
 
 def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, solver_args,
                  backend="native") -> Canonical:  # fmt: skip
-    """backend "native": batchcone's interface (quadratic objective, Zero/NonNeg/SOC);
+    """backend "native": batchcone's interface (quadratic objective; Zero, NonNeg, SOC, PSD, exp,
+    3-D pow);
     "diffcp": cvxpy's DIFFCP interface (linear objective; diffcp's cones)."""
     native = backend == "native"
     solver = register() if native else "DIFFCP"
@@ -116,9 +117,8 @@ def canonicalize(problem, parameters, variables, gp, verbose, canon_backend, sol
         )  # fmt: skip
     except cp.error.SolverError as e:
         raise ValueError(
-            "batchcone: this problem needs cones other than Zero, NonNeg, SOC and PSD "
-            "(exponential or power cones: log, exp, entropy, geometric programs, p-norms), which "
-            f"are not supported yet; solver='DIFFCP' handles them ({e})"
+            "batchcone: this problem needs cones other than Zero, NonNeg, SOC, PSD, exponential "
+            f"and 3-D power cones, which are not supported ({e})"
         ) from e
     pp = data[cp.settings.PARAM_PROB]
     dims = data[ConicSolver.DIMS]

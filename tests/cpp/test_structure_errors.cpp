@@ -146,6 +146,22 @@ TEST(StructureErrors, ConeFaults) {
   expect_spec_invalid(s, AllOf(HasSubstr("cones[1]"), HasSubstr("unknown kind 7")));
 }
 
+TEST(StructureErrors, ExpAndPowConeFaults) {
+  StructureSpec s = valid_spec();  // rows: Zero 1, NonNeg 1, SOC 2 → Zero 1, Exp 3
+  s.cones = {{ConeKind::Zero, 1}, {ConeKind::Exp, 2}, {ConeKind::NonNeg, 1}};
+  expect_spec_invalid(s, AllOf(HasSubstr("cones[1]"), HasSubstr("Exp"), HasSubstr("dimension 2"),
+                               HasSubstr("expected 3")));
+  s.cones = {{ConeKind::Zero, 1}, {ConeKind::Pow, 3, 1.0}};
+  expect_spec_invalid(s, AllOf(HasSubstr("cones[1]"), HasSubstr("Pow"), HasSubstr("alpha 1.0"),
+                               HasSubstr("0 < alpha < 1")));
+  s.cones = {{ConeKind::Zero, 1}, {ConeKind::Pow, 3, std::nan("")}};
+  expect_spec_invalid(s, AllOf(HasSubstr("cones[1]"), HasSubstr("alpha nan")));
+  s.cones = {{ConeKind::Zero, 1}, {ConeKind::Pow, 3, 0.4}};
+  EXPECT_NO_THROW(make_structure(s));
+  s.cones = {{ConeKind::Zero, 1}, {ConeKind::Exp, 3}};
+  EXPECT_NO_THROW(make_structure(s));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Solve-time checks.
 

@@ -37,8 +37,12 @@ def test_invalid_structure_is_rejected():
         bc.Structure(2, 1, [0, 2, 2], [0, 1], [0, 1, 1], [0], [bc.NonNeg(1)])
     with pytest.raises(ValueError, match="cone dimensions sum to 2 rows but m = 1"):
         bc.Structure(1, 1, [0, 1], [0], [0, 1], [0], [bc.NonNeg(2)])
-    with pytest.raises(ValueError, match="unknown kind 'exp'"):
+    with pytest.raises(ValueError, match="unknown kind 'genpow'"):
+        bc.Structure(1, 1, [0, 1], [0], [0, 1], [0], [("genpow", 1)])
+    with pytest.raises(ValueError, match=r"cones\[0\] \(Exp\) has dimension 1, expected 3"):
         bc.Structure(1, 1, [0, 1], [0], [0, 1], [0], [("exp", 1)])
+    with pytest.raises(ValueError, match=r"cones\[0\] \(Pow\) has alpha 1.5.*expected 0 < alpha < 1"):
+        bc.Structure(1, 3, [0, 1], [0], [0, 1], [0], [bc.Pow(1.5)])
 
 
 def test_structure_from_another_process_key(qp):
