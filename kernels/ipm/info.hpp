@@ -100,15 +100,16 @@ BC_HD Status convergence_status(const Scalars& sc, const Tolerances& t, bool alm
   return Status::Unsolved;
 }
 
-// Residuals that grow instead of shrinking: stop (the caller rolls back one step).
+// Residuals that grow instead of shrinking: stop (the caller rolls back one step). Going
+// backwards counts once a residual grows 100-fold to above 100·tol_feas (Clarabel's rule).
 BC_HD bool insufficient_progress(const Scalars& sc, const Settings& s) {
   if (sc.iterations <= 1 || !(sc.res_d > sc.prev_res_d || sc.res_p > sc.prev_res_p)) return false;
   const double eps = 2.220446049250313e-16;
   if (sc.ktratio < 100 * eps && (sc.prev_gap_abs < s.tol_gap_abs || sc.prev_gap_rel < s.tol_gap_rel))
     return true;
   return sc.ktratio < 1.0 &&
-         ((sc.res_d > s.tol_feas && sc.res_d > 100 * sc.prev_res_d) ||
-          (sc.res_p > s.tol_feas && sc.res_p > 100 * sc.prev_res_p));
+         ((sc.res_d > 100 * s.tol_feas && sc.res_d > 100 * sc.prev_res_d) ||
+          (sc.res_p > 100 * s.tol_feas && sc.res_p > 100 * sc.prev_res_p));
 }
 
 // Restores the previous iterate and its residuals and info.

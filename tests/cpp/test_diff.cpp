@@ -121,14 +121,44 @@ void plant_nonsym(const Cone& k, int role, std::mt19937& rng, double* s, double*
   z[0] = r * al * p / a, z[1] = r * (1 - al) * p / b, z[2] = -sign * r;
 }
 
+// A strictly complementary PSD pair of side k: S = Q·diag(a₁ … a_{k−1}, 0)·Qᵀ and
+// Z = Q·diag(0 … 0, r)·Qᵀ for a random orthogonal Q (svec: upper triangle, √2 off-diagonal).
+void plant_psd(int k, std::mt19937& rng, double* s, double* z) {
+  std::uniform_real_distribution<double> u(0.5, 2.0);
+  std::vector<double> q = randn(rng, static_cast<size_t>(k) * k);
+  for (int j = 0; j < k; ++j) {  // Gram–Schmidt on the columns
+    for (int p = 0; p < j; ++p) {
+      double d = 0;
+      for (int i = 0; i < k; ++i) d += q[i + k * j] * q[i + k * p];
+      for (int i = 0; i < k; ++i) q[i + k * j] -= d * q[i + k * p];
+    }
+    double nrm = 0;
+    for (int i = 0; i < k; ++i) nrm += q[i + k * j] * q[i + k * j];
+    for (int i = 0; i < k; ++i) q[i + k * j] /= std::sqrt(nrm);
+  }
+  std::vector<double> es(k), ez(k, 0.0);
+  for (int i = 0; i + 1 < k; ++i) es[i] = u(rng);
+  es[k - 1] = 0.0, ez[k - 1] = u(rng);
+  for (int j = 0; j < k; ++j)
+    for (int i = 0; i <= j; ++i) {
+      double vs = 0, vz = 0;
+      for (int p = 0; p < k; ++p) {
+        vs += q[i + k * p] * es[p] * q[j + k * p];
+        vz += q[i + k * p] * ez[p] * q[j + k * p];
+      }
+      const double scale = i == j ? 1.0 : std::sqrt(2.0);
+      s[j * (j + 1) / 2 + i] = scale * vs, z[j * (j + 1) / 2 + i] = scale * vz;
+    }
+}
+
 Fixture planted(const std::string& family, unsigned seed, bool boundary_pair = false) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> u(0.5, 2.0);
   Fixture f;
   f.name = family + "_planted_" + std::to_string(seed);
   const bool lp = family == "lp", socp = family == "socp";
-  const bool exp_cone = family == "exp", pow_cone = family == "pow";
-  const int n = lp ? 6 : 8, active = lp ? 4 : (socp || exp_cone || pow_cone ? 2 : 4);
+  const bool exp_cone = family == "exp", pow_cone = family == "pow", sdp = family == "sdp";
+  const int n = lp ? 6 : 8, active = lp ? 4 : (socp || exp_cone || pow_cone || sdp ? 2 : 4);
   f.spec.n = n;
   if (lp)
     f.spec.cones = {{ConeKind::Zero, 2}, {ConeKind::NonNeg, 12}};
@@ -141,13 +171,16 @@ Fixture planted(const std::string& family, unsigned seed, bool boundary_pair = f
   else if (exp_cone)
     f.spec.cones = {{ConeKind::Zero, 1}, {ConeKind::NonNeg, 4}, {ConeKind::Exp, 3},
                     {ConeKind::Exp, 3}, {ConeKind::Exp, 3}};
+  else if (sdp)
+    f.spec.cones = {{ConeKind::Zero, 1}, {ConeKind::NonNeg, 4}, {ConeKind::PSD, 3}};
   else if (pow_cone)
     f.spec.cones = {{ConeKind::Zero, 1}, {ConeKind::NonNeg, 4}, {ConeKind::Pow, 3, 0.3},
                     {ConeKind::Pow, 3, 0.6}, {ConeKind::Pow, 3, 0.45}};
   else
     f.spec.cones = {{ConeKind::Zero, 2}, {ConeKind::NonNeg, 10}};
   int m = 0;
-  for (const Cone& k : f.spec.cones) m += k.dim;
+  auto rows = [](const Cone& k) { return k.kind == ConeKind::PSD ? k.dim * (k.dim + 1) / 2 : k.dim; };
+  for (const Cone& k : f.spec.cones) m += rows(k);
   f.spec.m = m;
   f.spec.P_colptr = {0};
   for (int j = 0; j < n; ++j) {  // dense triu(P) for QPs, diagonal for SOCPs, none for LPs
@@ -176,6 +209,7 @@ Fixture planted(const std::string& family, unsigned seed, bool boundary_pair = f
     if (k.kind == ConeKind::Exp || k.kind == ConeKind::Pow)
       plant_nonsym(k, boundary_pair ? nonsym_index++ : nonsym_index++ % 2, rng, sv.data() + o,
                    zv.data() + o);
+    if (k.kind == ConeKind::PSD) plant_psd(k.dim, rng, sv.data() + o, zv.data() + o);
     if (k.kind == ConeKind::Zero)
       for (int i = 0; i < k.dim; ++i) zv[o + i] = randn(rng, 1)[0];
     if (k.kind == ConeKind::NonNeg)
@@ -186,7 +220,7 @@ Fixture planted(const std::string& family, unsigned seed, bool boundary_pair = f
       inner[o] = std::sqrt(dot(tail, tail)) + u(rng);
       for (int i = 1; i < k.dim; ++i) inner[o + i] = tail[i - 1];
     }
-    o += k.dim;
+    o += rows(k);
   }
   f.b = sv;
   f.c.assign(n, 0.0);
@@ -288,13 +322,13 @@ TEST_P(DiffFamily, DerivativesMatchCentralDifferences) {
   for (unsigned seed = 0; seed < kSeeds; ++seed) check_against_differences(planted(family, seed), rng, h, 1e-5);
 }
 
-// Exp/pow cones with a complementary boundary pair (s on ∂K, z on ∂K*): as for SOC boundary
-// pairs, the IPM solution there is only accurate to ~√gap (1e-6 at 1e-10 here), so the
-// differences take a wide step (1e-3) and are compared to 1e-3; the adjoint identity holds to
-// the solves' accuracy.
-TEST(DiffNonsymBoundaryPair, MatchesWideDifferencesAndAdjoint) {
+// Exp/pow cones with a complementary boundary pair (s on ∂K, z on ∂K*), and a PSD(3) cone with
+// complementary rank-2 S and rank-1 Z: as for SOC boundary pairs, the IPM solution there is
+// only accurate to ~√gap (1e-6 at 1e-10 here), so the differences take a wide step (1e-3) and
+// are compared to 1e-3; the adjoint identity holds to the solves' accuracy.
+TEST(DiffBoundaryPairs, MatchWideDifferencesAndAdjoint) {
   std::mt19937 rng(5);
-  for (const char* family : {"exp", "pow"})
+  for (const char* family : {"exp", "pow", "sdp"})
     for (unsigned seed = 0; seed < kSeeds; ++seed) {
       const Fixture f = planted(family, seed, true);
       check_against_differences(f, rng, 1e-3, 1e-3);
