@@ -73,3 +73,15 @@ print("dA (eager)\n", np.asarray(dA), "\ndA (jit)\n", np.asarray(dA_jit))
 print("db (eager)", np.asarray(db), " db (jit)", np.asarray(db_jit))
 print("batched solve shape", x_batch.shape, "vmap == built-in batching:",
       bool(jnp.allclose(x_batch, x_batch2, atol=1e-6)))
+
+# ---- beyond the spec: an exponential-cone layer ---------------------------------------------------
+# softmax(θ) = argmax θᵀy + Σ entr(y) over the simplex: an entropy layer, its Jacobian in one call.
+theta, y = cp.Parameter(4), cp.Variable(4)
+softmax = CvxpyLayer(cp.Problem(cp.Maximize(theta @ y + cp.sum(cp.entr(y))), [cp.sum(y) == 1]),
+                     parameters=[theta], variables=[y], solver_args={"eps": 1e-12})
+theta_val = jnp.array([0.5, -1.0, 2.0, 0.0])
+J = jax.jacfwd(lambda t: softmax(t)[0])(theta_val)
+p = jax.nn.softmax(theta_val)
+print("softmax layer      ", np.asarray(softmax(theta_val)[0]))
+print("jax.nn.softmax     ", np.asarray(p))
+print("max |J − (diag p − ppᵀ)| =", float(jnp.max(jnp.abs(J - (jnp.diag(p) - jnp.outer(p, p))))))

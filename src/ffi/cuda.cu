@@ -150,7 +150,8 @@ ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::A
   });
 }
 
-// K⁻¹v or Kv at each problem's solution. The data may be shared by the batch; the solution,
+// K⁻¹v or Kv at each problem's solution (for float32 callers: at the float64 solution, solved
+// again here, see cpu.cc). The data may be shared by the batch; the solution,
 // its statuses and the vectors must carry the full batch dimensions (as they do after a
 // batched solve; vmapping over the vectors alone is CPU-only for now).
 template <bool kMultiply>
@@ -184,8 +185,18 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
     double *rx = output_buffer(*ox, scratch), *rz = output_buffer(*oz, scratch);
     const std::size_t bytes = cuda_workspace_bytes(st, data.batch);
     void* workspace = allocate(scratch, bytes);
-    const SolutionView sol{sx.data, sz.data, ss.data,
-                           static_cast<const std::int32_t*>(status.untyped_data())};
+    SolutionView sol{sx.data, sz.data, ss.data,
+                     static_cast<const std::int32_t*>(status.untyped_data())};
+    if (dtype == ffi::DataType::F32) {  // the float64 solution behind the rounded one (see cpu.cc)
+      const long B = data.batch;
+      auto* x64 = static_cast<double*>(allocate(scratch, sizeof(double) * B * st.n()));
+      auto* z64 = static_cast<double*>(allocate(scratch, sizeof(double) * B * st.m()));
+      auto* s64 = static_cast<double*>(allocate(scratch, sizeof(double) * B * st.m()));
+      auto* obj = static_cast<double*>(allocate(scratch, sizeof(double) * B));
+      auto* st64 = static_cast<std::int32_t*>(allocate(scratch, sizeof(std::int32_t) * 2 * B));
+      cuda_solve(st, settings, data, {x64, z64, s64, st64, st64 + B, obj}, workspace, bytes, stream);
+      sol = {x64, z64, s64, st64};
+    }
     if (kMultiply)
       cuda_kkt_multiply(st, settings, data, sol, {vxs.data, vzs.data}, {rx, rz}, workspace, bytes,
                         stream);

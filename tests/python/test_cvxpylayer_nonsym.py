@@ -167,3 +167,18 @@ def test_problem_solve_with_batchcone_on_exp_and_pow_cones():
         got = prob.solve(solver="BATCHCONE", **CLARABEL_TIGHT)
         assert prob.status == "optimal"
         assert abs(got - ref) <= 1e-7 * max(1.0, abs(ref))
+
+
+def test_float32_layer_derivatives_are_taken_at_the_float64_solution():
+    # A float32 solution rounded near the cone boundary would give a meaningless cone scaling (the
+    # Jacobian came out infinite before the KKT handlers re-solved in float64): float32 in, float32
+    # out, and the Jacobian still matches softmax's to float32 accuracy.
+    layer = softmax_layer(5)
+    xv = jnp.asarray(rng.standard_normal(5), jnp.float32)
+    (y,) = layer(xv)
+    assert y.dtype == jnp.float32
+    p = jax.nn.softmax(xv.astype(jnp.float64))
+    for jac in (jax.jacfwd, jax.jacrev):
+        J = jac(lambda x: layer(x)[0])(xv)
+        assert J.dtype == jnp.float32
+        np.testing.assert_allclose(J, jnp.diag(p) - jnp.outer(p, p), atol=1e-6)
