@@ -235,25 +235,37 @@ TEST(ConeNonsym, PrimalDualScalingMapsZToS) {
 
 // Backtracking returns a point inside, and the next rung of the ladder (α/0.8) is outside or
 // beyond the cap; bisection on membership bounds the true boundary from above.
-TEST(ConeNonsym, BacktrackingStepLength) {
-  const ExpCone k;
+template <class Inside, class Point>
+void check_backtracking(Inside inside, Point interior_point) {
   for (int t = 0; t < 50; ++t) {
     double s[3], ds[3] = {unif(-3, 3), unif(-3, 3), unif(-3, 3)};
-    exp_primal_point(s);
-    auto inside = [&](const double* y) { return k.in_primal(y); };
+    interior_point(s);
     const double a = backtrack_in_cone(s, ds, 1.0, 1e-4, 0.8, inside);
     double lo = 0.0, hi = 10.0;  // bisection for the exit point along the ray
     for (int it = 0; it < 200; ++it) {
       const double mid = 0.5 * (lo + hi), y[3] = {s[0] + mid * ds[0], s[1] + mid * ds[1], s[2] + mid * ds[2]};
-      (k.in_primal(y) ? lo : hi) = mid;
+      (inside(y) ? lo : hi) = mid;
     }
     if (lo >= 1.0) {
       EXPECT_EQ(a, 1.0);
+    } else if (lo < 1e-4) {
+      EXPECT_EQ(a, 0.0);
     } else {
       EXPECT_LE(a, lo);
       EXPECT_GT(a / 0.8, lo * (1 - 1e-12));
     }
   }
+}
+
+TEST(ConeNonsym, BacktrackingStepLength) {
+  const ExpCone e;
+  check_backtracking([&](const double* y) { return e.in_primal(y); }, exp_primal_point);
+  check_backtracking([&](const double* y) { return e.in_dual(y); }, exp_dual_point);
+  const PowCone p{0.3};
+  check_backtracking([&](const double* y) { return p.in_primal(y); },
+                     [&](double* s) { pow_primal_point(p, s); });
+  check_backtracking([&](const double* y) { return p.in_dual(y); },
+                     [&](double* z) { pow_dual_point(p, z); });
 }
 
 }  // namespace
