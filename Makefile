@@ -46,14 +46,16 @@ test-python: python
 	$(PYTHON) -m pytest -q tests/python
 	$(PYTHON) bench/rivals.py run batchcone --smoke > /dev/null && echo "bench/rivals.py smoke run: ok"
 
-# The layer benchmark against cvxpylayers (diffcp/SCS) and Moreau, which run in their own
-# virtual environment (cvxpylayers has our package's import name). Writes bench/results/rivals.*
+# The layer benchmark against cvxpylayers (diffcp/SCS), Moreau and jaxopt's OSQP (QP families),
+# which run in their own virtual environment (cvxpylayers has our package's import name).
+# Writes bench/results/rivals.*
 RIVALS_VENV ?= .venv-rivals
 bench-rivals: python
 	test -x $(RIVALS_VENV)/bin/python || $(PYTHON) -m venv $(RIVALS_VENV)
-	$(RIVALS_VENV)/bin/pip install -q --disable-pip-version-check "jax==$$($(PYTHON) -c 'import jax; print(jax.__version__)')" cvxpylayers moreau matplotlib
+	$(RIVALS_VENV)/bin/pip install -q --disable-pip-version-check "jax==$$($(PYTHON) -c 'import jax; print(jax.__version__)')" cvxpylayers moreau jaxopt matplotlib
 	$(PYTHON) bench/rivals.py run batchcone $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py run moreau $(RIVALS_ARGS)
+	$(RIVALS_VENV)/bin/python bench/rivals.py run jaxopt $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py run diffcp $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py report
 

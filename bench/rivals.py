@@ -5,6 +5,7 @@ package of the same import name as ours, so the rivals run in their own virtual 
     python bench/rivals.py run batchcone      [--quick | --smoke]   # in our environment
     python bench/rivals.py run diffcp         [--quick]   # cvxpylayers + diffcp/SCS (default)
     python bench/rivals.py run moreau         [--quick]   # cvxpylayers + Moreau (CPU)
+    python bench/rivals.py run jaxopt         [--quick]   # jaxopt's OSQP (QP families only)
     python bench/rivals.py report                         # merge bench/results/*.json
 
 Each row: forward time and forward+backward time (the gradient of Σx with respect to every
@@ -29,12 +30,20 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def families(quick):
+    """(name, size, (problem, parameters, variables, draw(rng, B)), qp) per family; qp, when not
+    None, maps parameter values to (Q, q, G, h, A, b) of min ½xᵀQx + qᵀx s.t. Gx ≤ h, Ax = b for
+    QP rivals (x: the layer's output variable)."""
     import cvxpy as cp
 
     def nnls(n, m):
         x, A, b = cp.Variable(n), cp.Parameter((m, n)), cp.Parameter(m)
         prob = cp.Problem(cp.Minimize(cp.sum_squares(A @ x - b)), [x >= 0])
-        return prob, [A, b], [x], lambda r, B: [r.standard_normal((B, m, n)), r.standard_normal((B, m))]
+
+        def qp(A, b):  # ‖Ax − b‖² = xᵀAᵀAx − 2bᵀAx + const
+            return 2 * A.T @ A, -2 * A.T @ b, -np.eye(n), np.zeros(n), None, None, _same
+
+        return (prob, [A, b], [x],
+                lambda r, B: [r.standard_normal((B, m, n)), r.standard_normal((B, m))]), qp  # fmt: skip
 
     def dense_qp(n, m):  # OptNet-style: parametric linear term and constraint offsets
         r = np.random.default_rng(7)
@@ -43,17 +52,100 @@ def families(quick):
         C = r.standard_normal((m, n))
         x, q, h = cp.Variable(n), cp.Parameter(n), cp.Parameter(m)
         prob = cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, Q) + q @ x), [C @ x <= h])
-        return prob, [q, h], [x], lambda r, B: [r.standard_normal((B, n)), 1 + r.random((B, m))]
+        return (prob, [q, h], [x],
+                lambda r, B: [r.standard_normal((B, n)), 1 + r.random((B, m))]), \
+            lambda q, h: (Q, q, C, h, None, None, _same)  # fmt: skip
+
+    def sparse_qp(n, m, density):
+        import scipy.sparse as sp
+
+        r = np.random.default_rng(11)
+        M = sp.random(n, n, density=density, random_state=11)
+        Q = (M @ M.T + sp.eye(n)).tocsc()
+        C = sp.random(m, n, density=density, random_state=12).tocsc()
+        Qd, Cd = Q.toarray(), C.toarray()
+        x, q, h = cp.Variable(n), cp.Parameter(n), cp.Parameter(m)
+        prob = cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, Q) + q @ x), [C @ x <= h])
+        return (prob, [q, h], [x],
+                lambda r, B: [r.standard_normal((B, n)), 1 + r.random((B, m))]), \
+            lambda q, h: (Qd, q, Cd, h, None, None, _same)  # fmt: skip
+
+    def mpc(T, nx, nu):  # constrained linear MPC from a parametric initial state; output u
+        r = np.random.default_rng(5)
+        Ad = np.eye(nx) + 0.1 * r.standard_normal((nx, nx))
+        Bd = 0.1 * r.standard_normal((nx, nu))
+        x0 = cp.Parameter(nx)
+        X, U = cp.Variable((T + 1, nx)), cp.Variable((T, nu))
+        cons = [X[0] == x0, cp.abs(U) <= 1, cp.abs(X) <= 5]
+        cons += [X[t + 1] == Ad @ X[t] + Bd @ U[t] for t in range(T)]
+        prob = cp.Problem(cp.Minimize(cp.sum_squares(X) + 0.1 * cp.sum_squares(U)), cons)
+
+        # The QP in (X₀..X_T, U₀..U_{T−1}), row-major like cvxpy's X and U.
+        nX, nU = (T + 1) * nx, T * nu
+        Q = np.diag(np.r_[2 * np.ones(nX), 0.2 * np.ones(nU)])
+        Aeq = np.zeros((nx + T * nx, nX + nU))
+        Aeq[:nx, :nx] = np.eye(nx)
+        for t in range(T):
+            rows = slice(nx + t * nx, nx + (t + 1) * nx)
+            Aeq[rows, (t + 1) * nx:(t + 2) * nx] = np.eye(nx)
+            Aeq[rows, t * nx:(t + 1) * nx] = -Ad
+            Aeq[rows, nX + t * nu:nX + (t + 1) * nu] = -Bd
+        G = np.vstack([np.eye(nX + nU), -np.eye(nX + nU)])
+        h = np.r_[5 * np.ones(nX), np.ones(nU), 5 * np.ones(nX), np.ones(nU)]
+
+        def qp(x0v):
+            import jax.numpy as jnp
+
+            beq = jnp.concatenate([x0v, jnp.zeros(T * nx)])
+            return Q, np.zeros(nX + nU), G, h, Aeq, beq, lambda v: v[nX:].reshape(T, nu)
+
+        # x₀ well inside the state box (|x| ≤ 5 applies to X₀ = x₀ too): every draw feasible.
+        return (prob, [x0], [U], lambda r, B: [np.clip(r.standard_normal((B, nx)), -2, 2)]), qp
+
+    def lp(n, m):
+        r = np.random.default_rng(3)
+        G = r.standard_normal((m, n))
+        x, c, h = cp.Variable(n), cp.Parameter(n), cp.Parameter(m)
+        prob = cp.Problem(cp.Minimize(c @ x), [G @ x <= h, cp.abs(x) <= 1])
+        return (prob, [c, h], [x],
+                lambda r, B: [r.standard_normal((B, n)), 1 + r.random((B, m))]), None  # fmt: skip
 
     def robust_ls(n, m):
         x, A, b = cp.Variable(n), cp.Parameter((m, n)), cp.Parameter(m)
         prob = cp.Problem(cp.Minimize(cp.norm(A @ x - b) + 0.1 * cp.norm(x)), [cp.norm(x, 1) <= 1])
-        return prob, [A, b], [x], lambda r, B: [r.standard_normal((B, m, n)), r.standard_normal((B, m))]
+        return (prob, [A, b], [x],
+                lambda r, B: [r.standard_normal((B, m, n)), r.standard_normal((B, m))]), None  # fmt: skip
 
-    out = [("nnls", "n=10 m=20", nnls(10, 20)), ("dense QP", "n=20 m=40", dense_qp(20, 40)),
-           ("robust LS (SOCP)", "n=10 m=20", robust_ls(10, 20))]  # fmt: skip
+    def logistic(N, d):  # ℓ2-regularized logistic regression on parametric features: exp cones
+        labels = np.where(np.random.default_rng(9).standard_normal(N) > 0, 1.0, -1.0)
+        w, X = cp.Variable(d), cp.Parameter((N, d))
+        loss = cp.sum(cp.logistic(-cp.multiply(labels, X @ w))) / N
+        prob = cp.Problem(cp.Minimize(loss + 0.1 * cp.sum_squares(w)))
+        shift = 0.5 * labels[:, None]
+        return (prob, [X], [w], lambda r, B: [r.standard_normal((B, N, d)) + shift]), None
+
+    def nearest_correlation(k):  # one PSD cone of side k
+        C, X = cp.Parameter((k, k), symmetric=True), cp.Variable((k, k), symmetric=True)
+        prob = cp.Problem(cp.Minimize(cp.sum_squares(X - C)), [X >> 0, cp.diag(X) == 1])
+
+        def draw(r, B):
+            G = r.standard_normal((B, k, k))
+            return [(G + np.swapaxes(G, 1, 2)) / 2]
+
+        return (prob, [C], [X], draw), None
+
+    def _same(v):
+        return v
+
+    out = [("nnls", "n=10 m=20", *nnls(10, 20)), ("dense QP", "n=20 m=40", *dense_qp(20, 40)),
+           ("LP", "n=20 m=40", *lp(20, 40)),
+           ("robust LS (SOCP)", "n=10 m=20", *robust_ls(10, 20)),
+           ("MPC QP", "T=30 nx=4 nu=2", *mpc(30, 4, 2)),
+           ("logistic (exp)", "N=20 d=5", *logistic(20, 5)),
+           ("nearest corr (SDP)", "k=5", *nearest_correlation(5))]  # fmt: skip
     if not quick:
-        out.append(("dense QP", "n=100 m=100", dense_qp(100, 100)))
+        out.append(("dense QP", "n=100 m=100", *dense_qp(100, 100)))
+        out.append(("sparse QP", "n=1000 m=500 1%", *sparse_qp(1000, 500, 0.01)))
     return out
 
 
@@ -70,37 +162,81 @@ def median_time(fn, budget=2.0, min_reps=2, max_reps=20):
     return statistics.median(times)
 
 
+def _first_line(e):
+    """The exception's type and the last line of its message (the cause, for callback errors)."""
+    lines = [s for s in str(e).strip().splitlines() if s.strip()]
+    return f"{type(e).__name__}: {lines[-1] if lines else ''}"[:160]
+
+
+def _jaxopt_forward(qp):
+    """Batched forward of jaxopt's OSQP (ADMM in JAX; implicit differentiation) on a QP family."""
+    import jax
+    from jaxopt import OSQP
+
+    osqp = OSQP(tol=1e-6, maxiter=20000)
+
+    def single(*p):
+        Q, q, G, h, A, b, select = qp(*p)
+        kw = {"params_obj": (Q, q), "params_ineq": (G, h)}
+        if A is not None:
+            kw["params_eq"] = (A, b)
+        return select(osqp.run(**kw).params.primal)
+
+    return jax.vmap(single)
+
+
 def run(impl, mode):
     import jax
     import jax.numpy as jnp
 
     jax.config.update("jax_enable_x64", True)
-    from cvxpylayers.jax import CvxpyLayer
+    if impl != "jaxopt":
+        from cvxpylayers.jax import CvxpyLayer
 
-    solver = {"batchcone": None, "diffcp": "DIFFCP", "moreau": "MOREAU"}[impl]
+    solver = {"batchcone": None, "diffcp": "DIFFCP", "moreau": "MOREAU", "jaxopt": None}[impl]
     quick = mode != "full"
     batches = {"full": [1, 16, 256, 4096], "quick": [1, 16, 256], "smoke": [1, 4]}[mode]
     rows = []
-    for name, size, (prob, params, variables, draw) in families(quick):
-        layer = CvxpyLayer(prob, parameters=params, variables=variables, solver=solver)
+    for name, size, (prob, params, variables, draw), qp in families(quick):
+        if impl == "jaxopt" and qp is None:
+            continue  # OSQP solves QPs only
+        try:
+            if impl == "jaxopt":
+                forward_batch = _jaxopt_forward(qp)
+            else:
+                layer = CvxpyLayer(prob, parameters=params, variables=variables, solver=solver)
+                forward_batch = lambda *p: layer(*p)[0]  # noqa: E731
+        except Exception as e:  # a rival that does not take this problem: recorded, not fatal
+            rows.append({"family": name, "size": size, "batch": 0, "error": _first_line(e)})
+            print(f"{impl:10s} {name:18s} unsupported: {rows[-1]['error']}", flush=True)
+            continue
+        per_problem = 0.0  # forward seconds per problem at the last batch size
         for B in batches:
             if impl == "diffcp" and B > 256:
                 continue  # a Python loop over SCS: minutes per row
+            if per_problem * B > 30.0:  # recorded as not run rather than minutes per repeat
+                rows.append({"family": name, "size": size, "batch": B,
+                             "error": f"skipped: projected {per_problem * B:.0f} s per forward call"})  # fmt: skip
+                continue
             values = [jnp.asarray(v) for v in draw(np.random.default_rng(B), B)]
 
-            def forward(*p):
-                return layer(*p)[0]
-
             def loss(*p):
-                return jnp.sum(layer(*p)[0])
+                return jnp.sum(forward_batch(*p))
 
+            forward = forward_batch
             grad = jax.grad(loss, argnums=tuple(range(len(values))))
             if impl != "diffcp":  # diffcp cannot be jitted
                 forward, grad = jax.jit(forward), jax.jit(grad)
-            x = np.asarray(forward(*values))
-            g = [np.asarray(v) for v in grad(*values)]
+            try:
+                x = np.asarray(forward(*values))
+                g = [np.asarray(v) for v in grad(*values)]
+            except Exception as e:
+                rows.append({"family": name, "size": size, "batch": B, "error": _first_line(e)})
+                print(f"{impl:10s} {name:18s} B={B:5d} failed: {rows[-1]['error']}", flush=True)
+                continue
             t_f = median_time(lambda: jax.block_until_ready(forward(*values)), BUDGET[mode])
             t_fb = median_time(lambda: jax.block_until_ready(grad(*values)), BUDGET[mode])
+            per_problem = t_f / B
             rows.append({"family": name, "size": size, "batch": B, "forward_s": t_f,
                          "fwd_bwd_s": t_fb, "x": x.tolist(), "grad": [v.tolist() for v in g]})  # fmt: skip
             print(f"{impl:10s} {name:18s} {size:12s} B={B:5d}  fwd {t_f*1e3:9.2f} ms  "
@@ -111,7 +247,7 @@ def run(impl, mode):
     try:
         import importlib.metadata as md
 
-        meta["versions"] = {p: md.version(p) for p in ("cvxpy", "cvxpylayers", "diffcp", "moreau")
+        meta["versions"] = {p: md.version(p) for p in ("cvxpy", "cvxpylayers", "diffcp", "moreau", "jaxopt")
                             if _installed(md, p)}  # fmt: skip
     except Exception:
         pass
@@ -128,6 +264,19 @@ def _installed(md, name):
         return False
 
 
+IMPLS = ["batchcone", "moreau", "jaxopt", "diffcp"]
+
+
+def _compare(r, base):
+    """Max |Δx| and max relative Δgrad of row r against batchcone's row (NaN without one)."""
+    if base is None or "x" not in base:
+        return float("nan"), float("nan")
+    dx = float(np.max(np.abs(np.array(r["x"]) - np.array(base["x"]))))
+    dg = max(float(np.max(np.abs(np.array(a) - np.array(b))) / max(1.0, np.max(np.abs(b))))
+             for a, b in zip(r["grad"], base["grad"]))  # fmt: skip
+    return dx, dg
+
+
 def report():
     runs = {}
     for f in sorted(RESULTS.glob("rivals_*.json")):
@@ -137,19 +286,17 @@ def report():
     lines = ["| family | size | batch | impl | fwd ms | fwd+bwd ms | problems/s (fwd) | "
              "ratio fwd vs batchcone | ratio fwd+bwd | max |Δx| | max rel Δgrad |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
-    for impl in ["batchcone", "moreau", "diffcp"]:
-        if impl not in runs:
-            continue
+    for impl in [i for i in IMPLS if i in runs]:
         for r in runs[impl]["rows"]:
-            k = (r["family"], r["size"], r["batch"])
-            base = ref.get(k)
-            dx = dg = float("nan")
-            if base is not None:
-                dx = float(np.max(np.abs(np.array(r["x"]) - np.array(base["x"]))))
-                dg = max(float(np.max(np.abs(np.array(a) - np.array(b))) / max(1.0, np.max(np.abs(b))))
-                         for a, b in zip(r["grad"], base["grad"]))  # fmt: skip
-            rf = r["forward_s"] / base["forward_s"] if base else float("nan")
-            rfb = r["fwd_bwd_s"] / base["fwd_bwd_s"] if base else float("nan")
+            if "error" in r:
+                lines.append(f"| {r['family']} | {r['size']} | {r['batch'] or '—'} | {impl} | "
+                             f"not run: {r['error'].replace('|', '/')} | | | | | | |")  # fmt: skip
+                continue
+            base = ref.get((r["family"], r["size"], r["batch"]))
+            dx, dg = _compare(r, base)
+            ok = base is not None and "forward_s" in base
+            rf = r["forward_s"] / base["forward_s"] if ok else float("nan")
+            rfb = r["fwd_bwd_s"] / base["fwd_bwd_s"] if ok else float("nan")
             lines.append(f"| {r['family']} | {r['size']} | {r['batch']} | {impl} | "
                          f"{r['forward_s']*1e3:.2f} | {r['fwd_bwd_s']*1e3:.2f} | "
                          f"{r['batch']/r['forward_s']:.0f} | {rf:.2f}× | {rfb:.2f}× | {dx:.1e} | {dg:.1e} |")  # fmt: skip
@@ -159,11 +306,16 @@ def report():
     machine = runs["batchcone"]["meta"]
     text = (f"# Layer benchmark vs rivals ({machine['machine']}, {machine['cpus']} CPUs, float64)\n\n"
             "Ratios are the rival's time over batchcone's in the same run (>1: batchcone faster). "
-            "Δ columns compare with batchcone's x and gradient.\n\n" + "\n".join(lines) +
+            "Δ columns compare with batchcone's x and gradient. Forward+backward is the gradient "
+            "of Σx with respect to every parameter.\n\n" + "\n".join(lines) +
             f"\n\nVersions: {meta}\n")  # fmt: skip
     (RESULTS / "rivals.md").write_text(text)
     print(text)
     _plot(runs)
+
+
+def _timed_rows(d, fam, size):
+    return [r for r in d["rows"] if r["family"] == fam and r["size"] == size and "forward_s" in r]
 
 
 def _plot(runs):
@@ -175,20 +327,51 @@ def _plot(runs):
     except ImportError:
         return
     fams = sorted({(r["family"], r["size"]) for r in runs["batchcone"]["rows"]})
-    fig, axes = plt.subplots(1, len(fams), figsize=(4.5 * len(fams), 3.6))
-    for ax, (fam, size) in zip(np.atleast_1d(axes), fams):
-        for impl, d in runs.items():
-            rs = [r for r in d["rows"] if r["family"] == fam and r["size"] == size]
+    cols = 4
+    nrows = (len(fams) + cols - 1) // cols
+    fig, axes = plt.subplots(nrows, cols, figsize=(4.5 * cols, 3.6 * nrows), squeeze=False)
+    for ax, (fam, size) in zip(axes.ravel(), fams):
+        for impl in [i for i in IMPLS if i in runs]:
+            rs = _timed_rows(runs[impl], fam, size)
             if rs:
                 ax.loglog([r["batch"] for r in rs], [r["batch"] / r["fwd_bwd_s"] for r in rs],
                           "o-", label=impl)  # fmt: skip
-        ax.set_title(f"{fam} {size}")
+        ax.set_title(f"{fam} {size}", fontsize=9)
         ax.set_xlabel("batch")
         ax.set_ylabel("problems/s (fwd+bwd)")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend()
+        ax.legend(fontsize=7)
+    for ax in axes.ravel()[len(fams):]:
+        ax.axis("off")
     fig.tight_layout()
-    fig.savefig(RESULTS / "rivals.png", dpi=110)
+    fig.savefig(RESULTS / "rivals.png", dpi=100)
+    _plot_split(runs, fams, plt)
+
+
+def _plot_split(runs, fams, plt):
+    """Forward and backward time per problem at the largest batch every implementation ran."""
+    impls = [i for i in IMPLS if i in runs]
+    fig, ax = plt.subplots(figsize=(11, 0.45 * len(fams) * len(impls) + 1))
+    labels, y = [], 0
+    for fam, size in fams:
+        for impl in impls:
+            rs = _timed_rows(runs[impl], fam, size)
+            common = [r for r in rs if r["batch"] <= 256]
+            if not common:
+                continue
+            r = max(common, key=lambda r: r["batch"])
+            f = r["forward_s"] / r["batch"] * 1e3
+            b = max(r["fwd_bwd_s"] - r["forward_s"], 0.0) / r["batch"] * 1e3
+            ax.barh(y, f, color="tab:blue")
+            ax.barh(y, b, left=f, color="tab:orange")
+            labels.append(f"{fam} B={r['batch']} · {impl}")
+            y += 1
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("ms per problem (blue: forward, orange: backward = (fwd+bwd) − fwd)")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    fig.savefig(RESULTS / "rivals_split.png", dpi=100)
 
 
 if __name__ == "__main__":
