@@ -12,8 +12,8 @@ namespace batchcone::core {
 // of its correction solves only needs Clarabel's usual inner refinement (10 steps, stop when an
 // improvement is below 5×) with tolerances at rounding. Inner refinement run to convergence
 // (50 steps at 1.01) passed the same derivative tests (adjoint identity to 1e-10, central
-// differences) and made the backward pass of a
-// 30-step MPC layer cost as much as its forward solve (6× what it costs now).
+// differences) but made the backward pass of a 30-step MPC layer cost as much as its forward
+// solve (6× what it costs now).
 inline Settings derivative_settings(Settings s) {
   s.iterative_refinement_enable = true;
   s.iterative_refinement_max_iter = std::max(s.iterative_refinement_max_iter, 10);
