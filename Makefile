@@ -74,11 +74,16 @@ demo: build python
 	$(PYTHON) examples/demo_jax.py
 	$(PYTHON) examples/demo_cvxpylayers.py
 
+# The native CPU table (bench/bench_solve), then the layer benchmark against the rivals
+# (bench/results/rivals.md, rivals.png, rivals_split.png): batches 1, 16, 256, 4096 and the large
+# families. bench-quick: the short versions (batches up to 256).
 bench: build
 	$(BUILD)/bench/bench_solve
+	$(MAKE) bench-rivals RIVALS_ARGS=
 
 bench-quick: build
 	$(BUILD)/bench/bench_solve --quick
+	$(MAKE) bench-rivals RIVALS_ARGS=--quick
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp' '*.cu')
