@@ -105,7 +105,8 @@ BC_HD void nonsym_third_from(const Psi3& p, const double* t, const double* c, co
   }
 }
 
-// The largest α ∈ {α_max·βᵏ} with x + α·dx inside (in_cone), or 0 once α < α_min.
+// The largest α ∈ {α_max·βᵏ} with x + α·dx inside (in_cone), or 0 once α < α_min (also for a
+// NaN α_max: the loop always ends).
 template <class X, class F>
 BC_HD double backtrack_in_cone(X x, X dx, double alpha_max, double alpha_min, double beta,
                                F in_cone) {
@@ -114,7 +115,7 @@ BC_HD double backtrack_in_cone(X x, X dx, double alpha_max, double alpha_min, do
     const double y[3] = {x[0] + alpha * dx[0], x[1] + alpha * dx[1], x[2] + alpha * dx[2]};
     if (in_cone(y)) return alpha;
     alpha *= beta;
-    if (alpha < alpha_min) return 0.0;
+    if (!(alpha >= alpha_min)) return 0.0;
   }
 }
 

@@ -257,6 +257,15 @@ void check_backtracking(Inside inside, Point interior_point) {
   }
 }
 
+TEST(ConeNonsym, BacktrackingEndsOnNaN) {
+  const ExpCone e;
+  double s[3], ds[3] = {NAN, 0.0, 0.0};
+  exp_primal_point(s);
+  EXPECT_EQ(backtrack_in_cone(s, ds, 1.0, 1e-4, 0.8, [&](const double* y) { return e.in_primal(y); }), 0.0);
+  ds[0] = 1.0;
+  EXPECT_EQ(backtrack_in_cone(s, ds, NAN, 1e-4, 0.8, [&](const double* y) { return e.in_primal(y); }), 0.0);
+}
+
 TEST(ConeNonsym, BacktrackingStepLength) {
   const ExpCone e;
   check_backtracking([&](const double* y) { return e.in_primal(y); }, exp_primal_point);
