@@ -234,7 +234,7 @@ BC_HD double cones_step_length(const ConeTable& k, U x, V dx, double alpha_max, 
 // Unit start (any nonsymmetric cone present): s = z = each cone's central point at μ = 1,
 // e on NonNeg/SOC/PSD, 0 on Zero, the cone's unit point on exp/pow.
 template <class V>
-BC_HD void cones_unit_initialization(const ConeTable& k, V s, V z) {
+BC_HD void cones_unit_initialization(const ConeTable& k, int m, V s, V z) {
   for (int c = 0; c < k.count; ++c) {
     const int o = k.offset[c], d = k.dim[c];
     fill(d, s + o, 0.0);
@@ -247,7 +247,7 @@ BC_HD void cones_unit_initialization(const ConeTable& k, V s, V z) {
     }
   }
   cones_add_identity(k, s, 1.0);
-  copy(k.offset[k.count - 1] + k.dim[k.count - 1], s, z);
+  copy(m, s, z);
 }
 
 // The largest α on the ladder alpha_max·βⁱ (0 below alpha_min) keeping x + α·dx inside every
@@ -267,13 +267,6 @@ BC_HD double nonsym_step_length(const ConeTable& k, U x, V dx, double alpha_max,
   return alpha;
 }
 
-// dsv ← s on the rows of nonsymmetric cones (their affine-step d_s).
-template <class V, class Y>
-BC_HD void nonsym_affine_ds(const ConeTable& k, V s, Y dsv) {
-  for (int c = 0; c < k.count; ++c)
-    if (is_nonsym(k.kind[c])) copy(3, s + k.offset[c], dsv + k.offset[c]);
-}
-
 // dsv ← s + σμ∇f*(z) − ½∇³f*(z)[(∇²f*)⁻¹Δs_a, mΔz_a] on the rows of nonsymmetric cones.
 template <class W, class V, class Y>
 BC_HD void nonsym_combined_ds(const ConeTable& k, W w, V s, V dz_a, V ds_a, double m,
@@ -287,7 +280,7 @@ BC_HD void nonsym_combined_ds(const ConeTable& k, W w, V s, V dz_a, V ds_a, doub
   }
 }
 
-// dst ← src on the rows of nonsymmetric cones.
+// dst ← src on the rows of nonsymmetric cones (their affine d_s = s, their offset o = d_s).
 template <class U, class V>
 BC_HD void nonsym_copy_rows(const ConeTable& k, U src, V dst) {
   for (int c = 0; c < k.count; ++c)

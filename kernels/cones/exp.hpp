@@ -79,14 +79,22 @@ struct ExpCone {
     return p;
   }
 
+  BC_HD void coefs(double* c) const {  // −log(−z₀) − log z₂
+    c[0] = 1.0;
+    c[1] = 0.0;
+    c[2] = 1.0;
+  }
+
   BC_HD double barrier(const double* z) const {
     const double za[3] = {-z[0], 1.0, z[2]};
-    const double c[3] = {1.0, 0.0, 1.0};  // −log(−z₀) − log z₂
+    double c[3];
+    coefs(c);
     return nonsym_barrier_from(psi(z), c, za);
   }
 
   BC_HD void grad_hess(const double* z, double* g, double* h) const {
-    const double c[3] = {1.0, 0.0, 1.0};  // −log(−z₀) − log z₂
+    double c[3];
+    coefs(c);
     nonsym_grad_hess_from(psi(z), c, z, g, h);
   }
 
@@ -94,7 +102,8 @@ struct ExpCone {
     const double z22 = z[2] * z[2];
     const double t[3] = {-u[0] * v[0] / (z[0] * z[0]) + u[2] * v[2] / z22, 0.0,
                          (u[0] * v[2] + u[2] * v[0]) / z22 - 2.0 * z[0] * u[2] * v[2] / (z22 * z[2])};
-    const double c[3] = {1.0, 0.0, 1.0};  // −log(−z₀) − log z₂
+    double c[3];
+    coefs(c);
     nonsym_third_from(psi(z), t, c, z, u, v, out);
   }
 };

@@ -50,7 +50,8 @@ BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const Proble
     const int o = cx.cones.offset[k], side = psd_side(cx.cones.dim[k]);
     psd_recenter(side, st.s + o, st.z + o, st.w + cx.cones.woff[k] + psd_work_offset(side));
   }
-  if (!cones_update_scaling(cx.cones, st.s, st.z, st.w, st.eta, st.lambda)) return false;
+  // dual_only: exp/pow blocks are replaced below, so their primal gradients are not needed here.
+  if (!cones_update_scaling(cx.cones, st.s, st.z, st.w, st.eta, st.lambda, 1.0, true)) return false;
   for (int k = 0; k < cx.cones.count; ++k)
     if (cx.cones.kind[k] == kSocCone)
       st.eta[k] =

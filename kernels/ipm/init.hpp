@@ -33,7 +33,7 @@ BC_HD void initialize(const Context& cx, const State<V>& st) {
   kkt_load_data(cx.maps, dm.nnz_p, st.pv, dm.nnz_a, st.av, st.kx);
   if (cx.cones.nonsym > 0) {
     fill(dm.n, st.x, 0.0);
-    cones_unit_initialization(cx.cones, st.s, st.z);
+    cones_unit_initialization(cx.cones, dm.m, st.s, st.z);
     return;
   }
   kkt_write_identity_H(cx.maps, cx.cones, st.kx);

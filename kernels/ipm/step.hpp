@@ -152,7 +152,7 @@ BC_HD StepOutcome predictor_corrector(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
   const double tk = sc.tau * sc.kappa;
   cones_jordan_mul(cx.cones, st.lambda, st.lambda, st.dsv, st.w);
-  nonsym_affine_ds(cx.cones, st.s, st.dsv);
+  nonsym_copy_rows(cx.cones, st.s, st.dsv);  // exp/pow: d_s = s
   if (!solve_step(cx, st, sc.r_tau, tk, 1.0)) return StepOutcome::SolveFailed;
   sc.alpha_aff = step_length(cx, st);
   sc.sigma = (1.0 - sc.alpha_aff) * (1.0 - sc.alpha_aff) * (1.0 - sc.alpha_aff);

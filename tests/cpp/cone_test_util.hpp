@@ -28,6 +28,24 @@ inline void expect_vec_near(const Vec& got, const Vec& want, double rel, const c
     EXPECT_NEAR(got[i], want[i], tol) << what << " entry " << i;
 }
 
+// A random k×k orthogonal matrix (column-major): Gram–Schmidt on a Gaussian matrix.
+inline Vec random_orthogonal(std::mt19937& rng, int k) {
+  std::normal_distribution<double> g;
+  Vec q(k * k);
+  for (double& v : q) v = g(rng);
+  for (int j = 0; j < k; ++j) {
+    for (int p = 0; p < j; ++p) {
+      double d = 0;
+      for (int i = 0; i < k; ++i) d += q[i + k * j] * q[i + k * p];
+      for (int i = 0; i < k; ++i) q[i + k * j] -= d * q[i + k * p];
+    }
+    double nrm = 0;
+    for (int i = 0; i < k; ++i) nrm += q[i + k * j] * q[i + k * j];
+    for (int i = 0; i < k; ++i) q[i + k * j] /= std::sqrt(nrm);
+  }
+  return q;
+}
+
 inline Vec normal_vec(std::mt19937& rng, int d, double sd = 1.0) {
   std::normal_distribution<double> g(0.0, sd);
   Vec v(d);

@@ -9,29 +9,14 @@
 #include <random>
 #include <vector>
 
+#include "cone_test_util.hpp"
 #include "kernels/cones/psd.hpp"
 
 namespace batchcone::kernels {
 namespace {
 
 using Vec = std::vector<double>;
-
-Vec random_orthogonal(std::mt19937& rng, int k) {  // Gram–Schmidt on a Gaussian matrix
-  std::normal_distribution<double> g;
-  Vec q(k * k);
-  for (double& v : q) v = g(rng);
-  for (int j = 0; j < k; ++j) {
-    for (int p = 0; p < j; ++p) {
-      double d = 0;
-      for (int i = 0; i < k; ++i) d += q[i + k * j] * q[i + k * p];
-      for (int i = 0; i < k; ++i) q[i + k * j] -= d * q[i + k * p];
-    }
-    double nrm = 0;
-    for (int i = 0; i < k; ++i) nrm += q[i + k * j] * q[i + k * j];
-    for (int i = 0; i < k; ++i) q[i + k * j] /= std::sqrt(nrm);
-  }
-  return q;
-}
+using testing::random_orthogonal;
 
 // svec of Q diag(eig) Qᵀ.
 Vec svec_with_eigenvalues(std::mt19937& rng, int k, const Vec& eig) {

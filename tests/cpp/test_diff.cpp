@@ -9,6 +9,7 @@
 #include <random>
 
 #include "batchcone/diff.hpp"
+#include "cone_test_util.hpp"
 #include "solve_util.hpp"
 
 namespace batchcone::testing {
@@ -125,17 +126,7 @@ void plant_nonsym(const Cone& k, int role, std::mt19937& rng, double* s, double*
 // Z = Q·diag(0 … 0, r)·Qᵀ for a random orthogonal Q (svec: upper triangle, √2 off-diagonal).
 void plant_psd(int k, std::mt19937& rng, double* s, double* z) {
   std::uniform_real_distribution<double> u(0.5, 2.0);
-  std::vector<double> q = randn(rng, static_cast<size_t>(k) * k);
-  for (int j = 0; j < k; ++j) {  // Gram–Schmidt on the columns
-    for (int p = 0; p < j; ++p) {
-      double d = 0;
-      for (int i = 0; i < k; ++i) d += q[i + k * j] * q[i + k * p];
-      for (int i = 0; i < k; ++i) q[i + k * j] -= d * q[i + k * p];
-    }
-    double nrm = 0;
-    for (int i = 0; i < k; ++i) nrm += q[i + k * j] * q[i + k * j];
-    for (int i = 0; i < k; ++i) q[i + k * j] /= std::sqrt(nrm);
-  }
+  const std::vector<double> q = kernels::testing::random_orthogonal(rng, k);
   std::vector<double> es(k), ez(k, 0.0);
   for (int i = 0; i + 1 < k; ++i) es[i] = u(rng);
   es[k - 1] = 0.0, ez[k - 1] = u(rng);
@@ -254,6 +245,19 @@ TEST_P(DiffFamily, PlantedSolutionIsFound) {
   }
 }
 
+// ⟨JVP(t), w⟩ = ⟨t, VJP(w)⟩ to `tol` relative for a random tangent t and cotangent w at the
+// solution r of f.
+void expect_adjoint_identity(const Structure& st, const Fixture& f, const Result& r,
+                             std::mt19937& rng, double tol) {
+  const Tangent t = random_tangent(rng, f);
+  const auto xb = randn(rng, st.n()), zb = randn(rng, st.m()), sb = randn(rng, st.m());
+  const Jvp j = jvp(st, f, r, t, derivative_settings());
+  const Tangent g = vjp(st, f, r, xb, zb, sb);
+  const double lhs = dot(j.dx, xb) + dot(j.dz, zb) + dot(j.ds, sb);
+  const double rhs = dot(t.P, g.P) + dot(t.c, g.c) + dot(t.A, g.A) + dot(t.b, g.b);
+  EXPECT_NEAR(lhs, rhs, tol * std::max({1.0, std::abs(lhs), std::abs(rhs)})) << f.name;
+}
+
 // ⟨JVP(t), w⟩ = ⟨t, VJP(w)⟩: both solve with the same symmetric K.
 TEST_P(DiffFamily, AdjointIdentity) {
   std::mt19937 rng(7);
@@ -263,13 +267,7 @@ TEST_P(DiffFamily, AdjointIdentity) {
     const Structure st = make_structure(f.spec);
     const Result r = solve_fixture(f);
     ASSERT_EQ(r.status[0], static_cast<int>(Status::Solved));
-    const Tangent t = random_tangent(rng, f);
-    const auto xb = randn(rng, st.n()), zb = randn(rng, st.m()), sb = randn(rng, st.m());
-    const Jvp j = jvp(st, f, r, t, derivative_settings());
-    const Tangent g = vjp(st, f, r, xb, zb, sb);
-    const double lhs = dot(j.dx, xb) + dot(j.dz, zb) + dot(j.ds, sb);
-    const double rhs = dot(t.P, g.P) + dot(t.c, g.c) + dot(t.A, g.A) + dot(t.b, g.b);
-    EXPECT_NEAR(lhs, rhs, 1e-10 * std::max({1.0, std::abs(lhs), std::abs(rhs)}));
+    expect_adjoint_identity(st, f, r, rng, 1e-10);
   }
 }
 
@@ -333,16 +331,9 @@ TEST(DiffBoundaryPairs, MatchWideDifferencesAndAdjoint) {
       const Fixture f = planted(family, seed, true);
       check_against_differences(f, rng, 1e-3, 1e-3);
       const Structure st = make_structure(f.spec);
-      const Result r = solve_fixture(f);
-      const Tangent t = random_tangent(rng, f);
-      const auto xb = randn(rng, st.n()), zb = randn(rng, st.m()), sb = randn(rng, st.m());
-      const Jvp j = jvp(st, f, r, t, derivative_settings());
-      const Tangent g = vjp(st, f, r, xb, zb, sb);
-      const double lhs = dot(j.dx, xb) + dot(j.dz, zb) + dot(j.ds, sb);
-      const double rhs = dot(t.P, g.P) + dot(t.c, g.c) + dot(t.A, g.A) + dot(t.b, g.b);
       // H's normal eigenvalue is ~1e8 times its others here (nonsym3.hpp), so the solves that
       // both sides use are accurate to ~1e-16·1e8 relative.
-      EXPECT_NEAR(lhs, rhs, 1e-6 * std::max({1.0, std::abs(lhs), std::abs(rhs)})) << f.name;
+      expect_adjoint_identity(st, f, solve_fixture(f), rng, 1e-6);
     }
 }
 
