@@ -5,7 +5,8 @@
 // per problem (medians of repeats), the backward/forward time ratio, mean iterations, the worst
 // relative primal/dual residual of the batch, and how many problems were Solved.
 //
-//   bench_solve                 the default table (QP n=20,m=40 and n=100,m=200; B = 1, 64, 1024)
+//   bench_solve                 the default table (QP n=20,m=40 and n=100,m=200; B = 1, 64, 1024),
+//                               then the cost of solution polishing per family (--polish alone)
 //   bench_solve --quick         a small smoke run (used by CI)
 //   bench_solve FAMILY N M DENSITY B [B ...]   one custom configuration (FAMILY: lp, qp, socp,
 //                                              sdp: one PSD cone with ≤ M rows; exp: logistic
@@ -214,24 +215,43 @@ double worst_residual(const Family& f, int batch, const std::vector<double>& x,
   return worst;
 }
 
-Row run(const Family& f, const batchcone::Structure& st, int batch) {
-  std::vector<double> x(batch * st.n()), z(batch * st.m()), s(batch * st.m()), obj(batch);
-  std::vector<std::int32_t> status(batch), iters(batch);
-  const batchcone::BatchData d{batch,       f.P.data(), batchcone::kDense, f.c.data(),
-                               batchcone::kDense, f.A.data(), batchcone::kDense, f.b.data(),
-                               batchcone::kDense};
-  const batchcone::BatchSolution o{x.data(), z.data(), s.data(), status.data(), iters.data(),
-                                   obj.data()};
+// The first `batch` value sets of a family, one per problem.
+batchcone::BatchData dense_data(const Family& f, int batch) {
+  return {batch,      f.P.data(),        batchcone::kDense, f.c.data(),       batchcone::kDense,
+          f.A.data(), batchcone::kDense, f.b.data(),        batchcone::kDense};
+}
+
+// Output arrays for a batch, and the BatchSolution over them.
+struct Outputs {
+  std::vector<double> x, z, s, obj;
+  std::vector<std::int32_t> status, iters;
+  Outputs(const batchcone::Structure& st, int batch)
+      : x(batch * st.n()), z(batch * st.m()), s(batch * st.m()), obj(batch), status(batch),
+        iters(batch) {}
+  batchcone::BatchSolution view() {
+    return {x.data(), z.data(), s.data(), status.data(), iters.data(), obj.data()};
+  }
+};
+
+Family make_any_family(const std::string& kind, int n, int m, double density, int batch) {
+  return kind == "exp" ? make_logistic_family(n, m, batch) : make_family(kind, n, m, density, batch);
+}
+
+Row run(const Family& f, const batchcone::Structure& st, int batch,
+        const batchcone::Settings& settings = batchcone::Settings{}) {
+  Outputs out(st, batch);
+  const batchcone::BatchData d = dense_data(f, batch);
+  const batchcone::BatchSolution o = out.view();
   std::vector<char> ws(batchcone::cpu_workspace_bytes(st, batch) + 64);
-  void* aligned = reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(ws.data()) + 63) & ~63ULL);
-  const batchcone::Settings settings;
-  const double fwd = median_seconds(
-      [&] { batchcone::cpu_solve(st, settings, d, o, aligned, ws.size() - 64); });
+  void* aligned =
+      reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(ws.data()) + 63) & ~63ULL);
+  const double fwd =
+      median_seconds([&] { batchcone::cpu_solve(st, settings, d, o, aligned, ws.size() - 64); });
   // Backward: one VJP per problem with cotangent x̄ = 1 (the gradient of Σ x).
-  const std::vector<double> xbar(x.size(), 1.0);
+  const std::vector<double> xbar(out.x.size(), 1.0);
   std::vector<double> gP(f.P.size()), gc(f.c.size()), gA(f.A.size()), gb(f.b.size());
   const double bwd = median_seconds([&] {
-    batchcone::cpu_vjp(st, settings, d, {x.data(), z.data(), s.data(), status.data()},
+    batchcone::cpu_vjp(st, settings, d, {out.x.data(), out.z.data(), out.s.data(), out.status.data()},
                        {xbar.data(), nullptr, nullptr}, {gP.data(), gc.data(), gA.data(), gb.data()},
                        aligned, ws.size() - 64);
   });
@@ -240,33 +260,94 @@ Row run(const Family& f, const batchcone::Structure& st, int batch) {
   r.per_second_fb = batch / (fwd + bwd);
   r.bwd_over_fwd = bwd / fwd;
   for (int k = 0; k < batch; ++k) {
-    r.mean_iter += iters[k] / static_cast<double>(batch);
-    r.solved += status[k] == static_cast<std::int32_t>(batchcone::Status::Solved);
+    r.mean_iter += out.iters[k] / static_cast<double>(batch);
+    r.solved += out.status[k] == static_cast<std::int32_t>(batchcone::Status::Solved);
   }
-  r.worst_res = worst_residual(f, batch, x, z, s);
+  r.worst_res = worst_residual(f, batch, out.x, out.z, out.s);
   return r;
 }
 
 void table(const std::string& kind, int n, int m, double density, const std::vector<int>& batches) {
   const int bmax = *std::max_element(batches.begin(), batches.end());
-  const Family f = kind == "exp" ? make_logistic_family(n, m, bmax) : make_family(kind, n, m, density, bmax);
+  const Family f = make_any_family(kind, n, m, density, bmax);
   const batchcone::Structure st = batchcone::make_structure(f.spec);
   for (int batch : batches) {
     const Row r = run(f, st, batch);
-    std::printf("| %-4s | %4d | %4d | %5.2f | %5d | %10.1f | %10.1f | %7.2f | %6.2f | %9.1e | %5d/%-5d |\n",
-                kind.c_str(), st.n(), st.m(), density, batch, r.per_second, r.per_second_fb,
-                r.bwd_over_fwd, r.mean_iter, r.worst_res, r.solved, batch);
+    std::printf(
+        "| %-4s | %4d | %4d | %5.2f | %5d | %10.1f | %10.1f | %7.2f | %6.2f | %9.1e | %5d/%-5d |\n",
+        kind.c_str(), st.n(), st.m(), density, batch, r.per_second, r.per_second_fb, r.bwd_over_fwd,
+        r.mean_iter, r.worst_res, r.solved, batch);
   }
+}
+
+// The cost of solution polishing (Settings::polish_enable): forward time without and with it,
+// one thread, the two configurations alternating repeat by repeat so that the machine's drift
+// affects both alike; medians, the extra forward time, and the worst residual of each.
+void polish_table(const std::string& kind, int n, int m, double density, int batch) {
+  const Family f = make_any_family(kind, n, m, density, batch);
+  const batchcone::Structure st = batchcone::make_structure(f.spec);
+  Outputs out(st, batch);
+  const batchcone::BatchData d = dense_data(f, batch);
+  const batchcone::BatchSolution o = out.view();
+  batchcone::Settings cfg[2];
+  cfg[0].polish_enable = false;
+  cfg[0].num_threads = cfg[1].num_threads = 1;
+  std::vector<double> times[2];
+  double res[2] = {0.0, 0.0};
+  const auto budget = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+  for (int rep = 0; rep < 3 || (rep < 40 && std::chrono::steady_clock::now() < budget); ++rep)
+    for (int k = 0; k < 2; ++k) {
+      const auto t0 = std::chrono::steady_clock::now();
+      batchcone::cpu_solve(st, cfg[k], d, o);
+      times[k].push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      res[k] = worst_residual(f, batch, out.x, out.z, out.s);
+    }
+  double med[2];
+  for (int k = 0; k < 2; ++k) {
+    std::nth_element(times[k].begin(), times[k].begin() + times[k].size() / 2, times[k].end());
+    med[k] = times[k][times[k].size() / 2];
+  }
+  std::printf("| %-4s | %4d | %4d | %5d | %10.1f | %10.1f | %+9.1f%% | %9.1e | %9.1e |\n",
+              kind.c_str(), st.n(), st.m(), batch, batch / med[0], batch / med[1],
+              100.0 * (med[1] / med[0] - 1.0), res[0], res[1]);
+}
+
+void polish_tables() {
+  std::printf(
+      "\nSolution polishing: forward problems/s on one thread without and with it (alternating\n"
+      "repeats, medians), the extra forward time, the worst relative residual of each\n\n");
+  std::printf(
+      "| kind |    n |    m | batch | no polish  |  polish    | extra time | res (off) | res (on)  "
+      "|\n");
+  std::printf(
+      "|------|------|------|-------|------------|------------|------------|-----------|-----------"
+      "|\n");
+  polish_table("qp", 20, 40, 0.2, 256);
+  polish_table("qp", 100, 200, 0.05, 64);
+  polish_table("lp", 50, 100, 0.1, 256);
+  polish_table("socp", 50, 100, 0.1, 256);
+  polish_table("sdp", 20, 45, 0.3, 256);
+  polish_table("exp", 10, 30, 1.0, 256);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::printf("batchcone CPU benchmark: %u hardware threads, all used; times are medians\n\n",
+  std::printf("batchcone CPU benchmark: %u hardware threads, all used; times are medians\n",
               std::thread::hardware_concurrency());
-  std::printf("| kind |    n |    m | dens. | batch |  fwd /s    |  fwd+bwd/s | bwd/fwd | iters  | worst res | solved      |\n");
-  std::printf("|------|------|------|-------|-------|------------|------------|---------|--------|-----------|-------------|\n");
   const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "--polish") {
+    polish_tables();
+    return 0;
+  }
+  std::printf("\n");
+  std::printf(
+      "| kind |    n |    m | dens. | batch |  fwd /s    |  fwd+bwd/s | bwd/fwd | iters  | worst "
+      "res | solved      |\n");
+  std::printf(
+      "|------|------|------|-------|-------|------------|------------|---------|--------|---------"
+      "--|-------------|\n");
   if (mode == "--quick") {
     table("qp", 20, 40, 0.2, {1, 16});
     table("lp", 20, 30, 0.2, {16});
@@ -284,6 +365,7 @@ int main(int argc, char** argv) {
     table("socp", 50, 100, 0.1, {1, 64, 1024});
     table("sdp", 20, 45, 0.3, {1, 64, 1024});  // one 9×9 PSD cone
     table("exp", 10, 30, 1.0, {1, 64, 1024});  // logistic regression: 10 features, 30 samples
+    polish_tables();
   }
   return 0;
 }

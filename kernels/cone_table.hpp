@@ -17,6 +17,7 @@
 
 #include "cones/exp.hpp"
 #include "cones/nonneg.hpp"
+#include "cones/nonsym_split.hpp"
 #include "cones/pow.hpp"
 #include "cones/psd.hpp"
 #include "cones/soc.hpp"
@@ -299,14 +300,16 @@ BC_HD void nonsym_ds_from_dz(const ConeTable& k, W w, U d_s, U dz, V ds) {
   }
 }
 
-// y = Hx cone by cone: Wᵀ(Wx) on symmetric cones (never the explicit H, which loses its small
-// eigenvalues near an SOC boundary), the stored 3×3 H on exp/pow cones. tmp: m values.
+// y = Hx cone by cone for the scaling of a Minty split (cones_split_pair): Wᵀ(Wx) on symmetric
+// cones and the eigen-form on exp/pow cones, never the explicit entries, whose rounding of the
+// infinite directions (or, near an SOC boundary, of the small eigenvalues) swamps the rest.
+// tmp: m values.
 template <class W, class E, class X, class T, class Y>
 BC_HD void cones_mul_H(const ConeTable& k, W w, E eta, X x, T tmp, Y y) {
   cones_mul_W(k, w, eta, x, tmp, kApplyW);
   cones_mul_W(k, w, eta, tmp, y, kApplyWt);
   for (int c = 0; c < k.count; ++c)
-    if (is_nonsym(k.kind[c])) nonsym_mul_H(w + k.woff[c], x + k.offset[c], y + k.offset[c]);
+    if (is_nonsym(k.kind[c])) nonsym_mul_split_H(w + k.woff[c], x + k.offset[c], y + k.offset[c]);
 }
 
 // Σ over cones of the barriers of s + α·ds and z + α·dz (the cone part of Clarabel's
@@ -345,6 +348,66 @@ BC_HD double cones_barrier(const ConeTable& k, U z, U s, U dz, U ds, double alph
     }
   }
   return isnan(acc) ? INFINITY : acc;
+}
+
+// ---- the Minty split: exact complementary pairs and their limit scaling ----------------------
+//
+// Every v ∈ ℝᵐ is z − s for exactly one pair with s ∈ K, z ∈ K*, ⟨s, z⟩ = 0 (Moreau):
+//   z = Π_{K*}(v),   s = Π_K(−v)        (zero cones: z = v, s = 0).
+// Solution polishing (ipm/polish.hpp) works on v, where complementarity holds by construction,
+// and both polishing and the derivatives (ipm/adjoint.hpp) need the scaling of the solution map
+// there: with D = DΠ_{K*}(v), a change dv moves the pair by dz = D dv, ds = (D − I) dv, i.e.
+//   ds = −H dz,   H = D⁺(I − D)   (on each cone's eigenvectors of D: (1 − d)/d),
+// which is 0 on the directions where s stays 0, infinite where z stays 0, and the cone's
+// curvature ratio on the tangents of boundary pairs; it is the limit of the central path's
+// scaling. "Infinite" is kInfiniteScaling (in the equilibrated coordinates, where the data are
+// of order one; boundary pairs take kInfiniteScaling·max(1, their curvature ratio)): it bounds
+// the model error of the linear systems by ~1/kInfiniteScaling and the rounding of H's explicit
+// entries by ~1e-16·kInfiniteScaling. H is stored in each cone's usual scaling form (w, η): NonNeg
+// w = √H, SOC and PSD NT factors, exp/pow the 3×3 block and its eigen-form (nonsym_split.hpp).
+constexpr double kInfiniteScaling = 1e8;
+
+// z, s ← the split of v and w, eta ← its scaling, cone by cone. z and s hold the current pair on
+// entry (exp/pow: the start of the boundary-parameter search) and may not alias v. False if an
+// exp/pow split could not be found. w: PSD scratch as well.
+template <class V, class Z, class S, class W, class E>
+BC_HD bool cones_split_pair(const ConeTable& k, V v, Z z, S s, W w, E eta) {
+  const double h_inf = kInfiniteScaling;
+  for (int c = 0; c < k.count; ++c) {
+    const int o = k.offset[c], d = k.dim[c];
+    const W wc = w + k.woff[c];
+    switch (k.kind[c]) {
+      case kZeroCone:
+        for (int i = o; i < o + d; ++i) z[i] = v[i], s[i] = 0.0;
+        break;
+      case kNonNegCone:
+        nonneg_split_pair(d, v + o, z + o, s + o, wc, h_inf);
+        break;
+      case kSocCone: {
+        double e = 0.0;
+        soc_split_pair(d, v + o, z + o, s + o, wc, e, h_inf);
+        eta[c] = e;
+        break;
+      }
+      case kPsdCone: {
+        const int side = psd_side(d);
+        psd_split_pair(side, v + o, z + o, s + o, wc, wc + psd_work_offset(side), h_inf);
+        break;
+      }
+      default: {
+        double vc[3], zc[3], sc[3], hs[9], frame[kNonsymSplitFrameSize];
+        for (int i = 0; i < 3; ++i) vc[i] = v[o + i], zc[i] = z[o + i], sc[i] = s[o + i];
+        bool ok = false;
+        with_nonsym_cone(
+            k, c, [&](const auto& cone) { ok = nonsym_split(cone, vc, zc, sc, hs, frame, h_inf); });
+        if (!ok) return false;
+        for (int i = 0; i < 3; ++i) z[o + i] = zc[i], s[o + i] = sc[i];
+        for (int i = 0; i < 9; ++i) wc[kNonsymHs + i] = hs[i];
+        for (int i = 0; i < kNonsymSplitFrameSize; ++i) wc[kNonsymSplitFrame + i] = frame[i];
+      }
+    }
+  }
+  return true;
 }
 
 }  // namespace batchcone::kernels

@@ -45,6 +45,13 @@ struct Settings {
   double iterative_refinement_abstol = 1e-12;
   int iterative_refinement_max_iter = 10;
   double iterative_refinement_stop_ratio = 5.0;
+  // Solution polishing after a Solved or AlmostSolved interior-point solve: at most
+  // polish_max_iter Newton steps on the optimality conditions with exact complementarity
+  // (kernels/ipm/polish.hpp); the result is kept only where it is more accurate.
+  bool polish_enable = true;
+  int polish_max_iter = 3;
+  // CPU solves: print an iteration table (one problem) or a per-iteration batch summary.
+  bool verbose = false;
   // CPU backend: worker threads (0: one per hardware thread).
   int num_threads = 0;
 };

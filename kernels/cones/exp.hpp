@@ -57,14 +57,36 @@ struct ExpCone {
     g[2] = -(1.0 + d) / (d * s[2]);
   }
 
-  // Complementary boundary pairs: s = y·(t, 1, eᵗ), z = r·(−eᵗ, −eᵗ(1−t), 1) (z is the outer
-  // normal of ∂K at s). From a near-boundary pair: t = s₀/s₁, y = s₁, r = z₂.
-  BC_HD bool boundary_curvature(const double* s, const double* z, double* q, double& gamma) const {
-    if (!(s[1] > 0.0 && z[2] > 0.0)) return false;
-    const double t = s[0] / s[1], et = exp(t);
-    const double sh[3] = {t, 1.0, et}, zh[3] = {-et, -et * (1.0 - t), 1.0};
-    const double a[3] = {1.0, 0.0, et}, b[3] = {-et, t * et, 0.0};
-    return curvature_from_parametrization(sh, zh, a, b, s[1], z[2], q, gamma);
+  // The curve of complementary boundary pairs (nonsym_split.hpp): s = y·ŝ(t), z = r·ẑ(t) with
+  // ŝ = (t, 1, eᵗ) on ∂K and ẑ = (−eᵗ, −eᵗ(1−t), 1) on ∂K* (⟨ŝ, ẑ⟩ = 0), and a = ŝ', b = ẑ'.
+  BC_HD void curve(double t, double /*sign*/, double* sh, double* zh, double* a, double* b) const {
+    const double et = exp(t);
+    sh[0] = t, sh[1] = 1.0, sh[2] = et;
+    zh[0] = -et, zh[1] = -et * (1.0 - t), zh[2] = 1.0;
+    a[0] = 1.0, a[1] = 0.0, a[2] = et;
+    b[0] = -et, b[1] = t * et, b[2] = 0.0;
+  }
+
+  // t of a pair near the curve, read from the larger of s (t = s₀/s₁) and z (t = 1 − z₁/z₀).
+  BC_HD bool curve_parameter(const double* s, const double* z, const double* /*v*/, double& t,
+                             double& sign) const {
+    sign = 1.0;
+    const bool from_s = dot3(s, s) >= dot3(z, z);
+    if (from_s && s[1] > 0.0) return t = s[0] / s[1], true;
+    if (z[0] < 0.0) return t = 1.0 - z[1] / z[0], true;
+    return s[1] > 0.0 ? (t = s[0] / s[1], true) : false;
+  }
+
+  // The face {s₁ = 0, s₀ ≤ 0, s₂ ≥ 0} of K: where v₀, v₁ ≥ 0 (and neither v ∈ K* nor −v ∈ K),
+  // s = (−v₀, 0, max(−v₂, 0)) and z = (0, v₁, max(v₂, 0)), with H = diag(∞, 0, 0 or ∞).
+  BC_HD bool face_split(const double* v, double* z, double* s, double* hs, double h_inf) const {
+    if (!(v[0] >= 0.0 && v[1] >= 0.0)) return false;
+    s[0] = -v[0], s[1] = 0.0, s[2] = dmax(-v[2], 0.0);
+    z[0] = 0.0, z[1] = v[1], z[2] = dmax(v[2], 0.0);
+    for (int i = 0; i < 9; ++i) hs[i] = 0.0;
+    hs[0] = h_inf;
+    hs[8] = v[2] > 0.0 ? 0.0 : h_inf;
+    return true;
   }
 
   BC_HD Psi3 psi(const double* z) const {
@@ -100,8 +122,9 @@ struct ExpCone {
 
   BC_HD void third(const double* z, const double* u, const double* v, double* out) const {
     const double z22 = z[2] * z[2];
-    const double t[3] = {-u[0] * v[0] / (z[0] * z[0]) + u[2] * v[2] / z22, 0.0,
-                         (u[0] * v[2] + u[2] * v[0]) / z22 - 2.0 * z[0] * u[2] * v[2] / (z22 * z[2])};
+    const double t[3] = {
+        -u[0] * v[0] / (z[0] * z[0]) + u[2] * v[2] / z22, 0.0,
+        (u[0] * v[2] + u[2] * v[0]) / z22 - 2.0 * z[0] * u[2] * v[2] / (z22 * z[2])};
     double c[3];
     coefs(c);
     nonsym_third_from(psi(z), t, c, z, u, v, out);

@@ -2,6 +2,8 @@
 // The nonnegative orthant ℝᵈ₊ (self-dual). Jordan algebra: u∘v = (uᵢvᵢ), identity e = 1.
 // NT scaling: W = diag(w), w = √(s/z), so WᵀWz = s, λ = Wz = W⁻ᵀs = √(s∘z), H = WᵀW = diag(s/z).
 // Barrier degree d.
+// Minty split (cone_table.hpp): z = max(v, 0), s = max(−v, 0), H = 0 where z > 0 and ∞ where
+// s > 0.
 #pragma once
 
 #include <math.h>
@@ -73,6 +75,22 @@ BC_HD void nonneg_jordan_mul(int d, U u, V v, Y y) {
 template <class L, class V, class Y>
 BC_HD void nonneg_jordan_div(int d, L lambda, V v, Y y) {
   for (int i = 0; i < d; ++i) y[i] = v[i] / lambda[i];
+}
+
+}  // namespace batchcone::kernels
+
+namespace batchcone::kernels {
+
+// The pair of v (z = Π(v), s = Π(−v)) and its limit scaling as w = √H: 0 on rows where z > 0
+// (s stays 0), √h_inf where s > 0 (z stays 0), 1 at v = 0 (no derivative there).
+template <class V, class Z, class S, class W>
+BC_HD void nonneg_split_pair(int d, V v, Z z, S s, W w, double h_inf) {
+  for (int i = 0; i < d; ++i) {
+    const double vi = v[i];
+    z[i] = dmax(vi, 0.0);
+    s[i] = dmax(-vi, 0.0);
+    w[i] = vi > 0.0 ? 0.0 : (vi < 0.0 ? sqrt(h_inf) : 1.0);
+  }
 }
 
 }  // namespace batchcone::kernels

@@ -88,16 +88,41 @@ struct PowCone {
     g[2] = s[2] != 0.0 ? u / s[2] : 0.0;
   }
 
-  // Complementary boundary pairs: s = y·(1, ρ, σρ^(1−α)), z = r·(αρ^(1−α), (1−α)ρ^(−α), −σ),
-  // σ = ±1 (z is the outer normal of ∂K at s). From a near-boundary pair: y = s₀, ρ = s₁/s₀,
-  // σ = sign s₂, r = |z₂|.
-  BC_HD bool boundary_curvature(const double* s, const double* z, double* q, double& gamma) const {
-    if (!(s[0] > 0.0 && s[1] > 0.0 && s[2] != 0.0 && z[2] != 0.0)) return false;
-    const double rho = s[1] / s[0], sg = s[2] > 0.0 ? 1.0 : -1.0, a1 = 1.0 - alpha;
-    const double pa = pow(rho, -alpha), pb = rho * pa;  // ρ^(−α), ρ^(1−α)
-    const double sh[3] = {1.0, rho, sg * pb}, zh[3] = {alpha * pb, a1 * pa, -sg};
-    const double da[3] = {0.0, 1.0, sg * a1 * pa}, db[3] = {alpha * a1 * pa, -alpha * a1 * pa / rho, 0.0};
-    return curvature_from_parametrization(sh, zh, da, db, s[0], fabs(z[2]), q, gamma);
+  // The curve of complementary boundary pairs (nonsym_split.hpp) on the side σ = ±1 of s₂:
+  // s = y·ŝ(t), z = r·ẑ(t) with ŝ = (1, eᵗ, σe^((1−α)t)) on ∂K and
+  // ẑ = (αe^((1−α)t), (1−α)e^(−αt), −σ) on ∂K* (⟨ŝ, ẑ⟩ = 0), and a = ŝ', b = ẑ'.
+  BC_HD void curve(double t, double sign, double* sh, double* zh, double* a, double* b) const {
+    const double a1 = 1.0 - alpha, et = exp(t), eb = exp(a1 * t), ea = exp(-alpha * t);
+    sh[0] = 1.0, sh[1] = et, sh[2] = sign * eb;
+    zh[0] = alpha * eb, zh[1] = a1 * ea, zh[2] = -sign;
+    a[0] = 0.0, a[1] = et, a[2] = sign * a1 * eb;
+    b[0] = alpha * a1 * eb, b[1] = -alpha * a1 * ea, b[2] = 0.0;
+  }
+
+  // σ = −sign v₂ (v = z − s) and t from the larger of s (eᵗ = s₁/s₀) and z
+  // (eᵗ = (1−α)z₀/(αz₁)).
+  BC_HD bool curve_parameter(const double* s, const double* z, const double* v, double& t,
+                             double& sign) const {
+    sign = v[2] < 0.0 ? 1.0 : -1.0;
+    const bool s_ok = s[0] > 0.0 && s[1] > 0.0, z_ok = z[0] > 0.0 && z[1] > 0.0;
+    if (s_ok && (dot3(s, s) >= dot3(z, z) || !z_ok)) return t = log(s[1] / s[0]), true;
+    if (z_ok) return t = log((1.0 - alpha) * z[0] / (alpha * z[1])), true;
+    return false;
+  }
+
+  // The plane v₂ = 0 (neither v ∈ K* nor −v ∈ K): the split of the quadrant K ∩ {s₂ = 0},
+  // s = (max(−v₀, 0), max(−v₁, 0), 0), z = (max(v₀, 0), max(v₁, 0), 0), H diagonal (0 or ∞; 1 on
+  // the degenerate third axis).
+  BC_HD bool face_split(const double* v, double* z, double* s, double* hs, double h_inf) const {
+    if (v[2] != 0.0) return false;
+    for (int i = 0; i < 9; ++i) hs[i] = 0.0;
+    for (int i = 0; i < 2; ++i) {
+      s[i] = dmax(-v[i], 0.0), z[i] = dmax(v[i], 0.0);
+      hs[4 * i] = v[i] > 0.0 ? 0.0 : h_inf;
+    }
+    s[2] = z[2] = 0.0;
+    hs[8] = 1.0;
+    return true;
   }
 
   BC_HD Psi3 psi(const double* z) const {

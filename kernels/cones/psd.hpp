@@ -163,48 +163,52 @@ BC_HD double psd_step_length(int k, U x, V dx, double alpha_max, Wk work) {
   return lmin < 0.0 ? dmin(alpha_max, -1.0 / lmin) : alpha_max;
 }
 
-// Moves an (S, Z) pair near complementarity onto the central path, for the derivative at a
-// solution. In the common eigenbasis Q of S − Z (exact at a solution, where S and Z have
-// complementary ranges), with sᵢ = qᵢᵀSqᵢ, zᵢ = qᵢᵀZqᵢ and μ = Σ sᵢzᵢ / k, the larger of each
-// pair is kept and the smaller replaced so that sᵢzᵢ = μ. On the central path this changes
-// nothing; off it, it restores the curvature sᵢ/zⱼ that the central-path Jacobian has on the
-// mixed entries (i in the range of S, j in that of Z), which the NT scaling of an off-centre
-// final iterate gets wrong. work: 5k² + k.
-template <class V, class Wk>
-BC_HD void psd_recenter(int k, V s, V z, Wk work) {
-  Wk a = work, q = work + k * k, e = work + 2 * k * k, sm = e + k, zm = sm + k * k;
-  psd_mat(k, s, sm);
-  psd_mat(k, z, zm);
-  for (int t = 0; t < k * k; ++t) a[t] = sm[t] - zm[t];
-  dense_eigh(k, a, e, q, true);
-  double mu = 0.0;
-  for (int i = 0; i < k; ++i) {  // e ← sᵢ, a[i] ← zᵢ (a is free now)
-    double si = 0.0, zi = 0.0;
-    for (int r = 0; r < k; ++r)
-      for (int c = 0; c < k; ++c) {
-        si += q[r + k * i] * sm[r + k * c] * q[c + k * i];
-        zi += q[r + k * i] * zm[r + k * c] * q[c + k * i];
+// The pair of v and its limit scaling (Minty split, cone_table.hpp). With mat v = QΛQᵀ:
+//   Z = Q Λ₊ Qᵀ,  S = Q Λ₋ Qᵀ  (Λ₊ = max(Λ, 0), Λ₋ = max(−Λ, 0)).
+// D = DΠ(v) acts on the entries of QᵀXQ as θᵢⱼ = (λᵢ₊ − λⱼ₊)/(λᵢ − λⱼ): 1 where both λ > 0, 0
+// where both < 0, λᵢ/(λᵢ − λⱼ) on mixed pairs; so H = D⁺(I − D) is 0, ∞ and |λⱼ|/λᵢ there. That
+// is the Kronecker form X ↦ GXG, G = Q diag(g) Qᵀ, with gᵢ = δ/λᵢ (λᵢ > 0) and gⱼ = |λⱼ|/δ
+// (λⱼ ≤ 0): mixed entries gᵢgⱼ are exact for any δ, and δ = min|λ|/√h_inf makes the entries
+// between two positive λ at most 1/h_inf and between two nonpositive ones at least h_inf. It is
+// stored as the NT factors R = Q diag(√g), R⁻¹ = diag(1/√g) Qᵀ (0 when every λ > 0: H = 0).
+// Eigenvalues below 1e-14·max|λ| in magnitude count as that size (a degenerate pair).
+// work: 3k² + k.
+template <class V, class Z, class S, class Ax, class Wk>
+BC_HD void psd_split_pair(int k, V v, Z z, S s, Ax aux, Wk work, double h_inf) {
+  Wk a = work, q = work + k * k, lam = work + 2 * k * k, m = lam + k;
+  psd_mat(k, v, a);
+  dense_eigh(k, a, lam, q, true);
+  for (int side = 0; side < 2; ++side) {  // Z from Λ₊, then S from Λ₋
+    for (int c = 0; c < k; ++c)
+      for (int r = 0; r < k; ++r) {
+        double acc = 0.0;
+        for (int i = 0; i < k; ++i)
+          acc += q[r + k * i] * dmax(side ? -lam[i] : lam[i], 0.0) * q[c + k * i];
+        m[r + k * c] = acc;
       }
-    e[i] = dmax(si, 0.0), a[i] = dmax(zi, 0.0);
-    mu += e[i] * a[i];
+    if (side)
+      psd_svec(k, m, s);
+    else
+      psd_svec(k, m, z);
   }
-  mu /= k;
-  if (!(mu > 0.0)) return;
+  double top = 0.0, low = INFINITY;
+  bool any_s = false;
+  for (int i = 0; i < k; ++i) top = dmax(top, fabs(lam[i]));
   for (int i = 0; i < k; ++i) {
-    if (e[i] >= a[i]) a[i] = mu / e[i];
-    else e[i] = mu / a[i];
+    low = dmin(low, dmax(fabs(lam[i]), 1e-14 * top));
+    any_s = any_s || !(lam[i] > 0.0);
   }
-  for (int c = 0; c < k; ++c)  // S = Q diag(s) Qᵀ, Z = Q diag(z) Qᵀ
-    for (int r = 0; r < k; ++r) {
-      double sv = 0.0, zv = 0.0;
-      for (int i = 0; i < k; ++i) {
-        sv += q[r + k * i] * e[i] * q[c + k * i];
-        zv += q[r + k * i] * a[i] * q[c + k * i];
-      }
-      sm[r + k * c] = sv, zm[r + k * c] = zv;
+  const double delta = low / sqrt(h_inf);
+  Ax r = aux, rinv = aux + k * k;
+  for (int j = 0; j < k; ++j) {
+    const double mag = dmax(fabs(lam[j]), 1e-14 * top);
+    const double g = !any_s ? 0.0 : (lam[j] > 0.0 ? delta / mag : mag / delta);
+    const double rg = sqrt(g);
+    for (int i = 0; i < k; ++i) {
+      r[i + k * j] = q[i + k * j] * rg;
+      rinv[j + k * i] = g > 0.0 ? q[i + k * j] / rg : 0.0;
     }
-  psd_svec(k, sm, s);
-  psd_svec(k, zm, z);
+  }
 }
 
 }  // namespace batchcone::kernels

@@ -10,6 +10,11 @@
 //
 // For d > 4 the KKT matrix stores H in sparse expanded form H = η²(D + uuᵀ − vvᵀ), with
 // D = diag(d₀, 1, …, 1), u = (u₀, u₁w₁), v = (0, v₁w₁); see soc_expansion().
+//
+// Minty split (cone_table.hpp) of v = (v₀, v₁), r = ‖v₁‖, û = v₁/r: z = v if r ≤ v₀, s = −v if
+// r ≤ −v₀, else the boundary pair z = ρ(1, û), s = σ(1, −û) with ρ = (v₀ + r)/2, σ = (r − v₀)/2.
+// There D = DΠ(v) has eigenvalue 1 on (1, û), 0 on (1, −û) and (1 + v₀/r)/2 on the tangent
+// directions (0, t ⊥ û), so H = D⁺(I − D) is 0 along z, infinite along s and σ/ρ on the tangents.
 #pragma once
 
 #include <math.h>
@@ -141,6 +146,38 @@ BC_HD SocExpansion soc_expansion(int d, W w) {
   e.u1 = 2.0 * w[0] / e.u0;
   e.v1 = sqrt(2.0 + 1.0 / wsq) / e.u0;
   return e;
+}
+
+}  // namespace batchcone::kernels
+
+namespace batchcone::kernels {
+
+// The pair of v (see the header) and its limit scaling in NT form H = η²(2wwᵀ − J): on the
+// tangents H = η², along (1, ∓ŵ) it is η²(w₀ ± ‖w₁‖)². A boundary pair takes η² = σ/ρ and
+// w₀ ± ‖w₁‖ = L^{±1} with ŵ = −û, so H ≥ big along s and ≤ η⁴/big along z (big = h_inf·max(1, η²));
+// z interior: H = 0 (η = 0); s interior: H = h_inf·I.
+template <class V, class Z, class S, class W>
+BC_HD void soc_split_pair(int d, V v, Z z, S s, W w, double& eta, double h_inf) {
+  const double r = sqrt(sumsq(d - 1, v + 1));
+  fill(d, w, 0.0);
+  w[0] = 1.0;
+  if (r <= v[0] || r <= -v[0]) {  // one side interior (or both zero)
+    const bool z_side = r <= v[0];
+    for (int i = 0; i < d; ++i) z[i] = z_side ? v[i] : 0.0, s[i] = z_side ? 0.0 : -v[i];
+    eta = z_side ? 0.0 : sqrt(h_inf);
+    return;
+  }
+  const double rho = 0.5 * (v[0] + r), sigma = 0.5 * (r - v[0]), gamma = sigma / rho;
+  z[0] = rho, s[0] = sigma;
+  const double big = h_inf * dmax(1.0, gamma), lw = sqrt(big / gamma);
+  const double w1 = 0.5 * (lw - 1.0 / lw);
+  for (int i = 1; i < d; ++i) {
+    const double u = v[i] / r;
+    z[i] = rho * u, s[i] = -sigma * u;
+    w[i] = -w1 * u;
+  }
+  w[0] = 0.5 * (lw + 1.0 / lw);
+  eta = sqrt(gamma);
 }
 
 }  // namespace batchcone::kernels

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Derivatives of one problem's solution (x, z, s) with respect to its data (P, c, A, b).
 //
-// At the solution, with H the scaling (Hz = s, ds = −H dz on the central path): NT on symmetric
-// cones (SOC η and PSD pairs taken on the central path), the central-path limit on exp/pow,
+// At the solution, with H the limit scaling of the solution map (ds = −H dz; see
+// cones_split_pair in cone_table.hpp),
 //   K = [ P   Aᵀ ]       JVP:  K [dx; dz] = [−dP x − dAᵀz − dc ; r_z],   r_z = db − dA x,
 //       [ A  −H  ]             ds = −H dz = r_z − A dx   (the second form never multiplies a tiny
 //                              dz by a huge H entry, so it keeps ds accurate on inactive rows)
@@ -12,8 +12,9 @@
 // The VJP is the exact transpose of the JVP because K is symmetric.
 //
 // Solves run in the solver's equilibrated coordinates: with S = diag(√c·D, E/√c) the
-// factored matrix is K̃ = S K S (P̃ = cDPD, Ã = EAD, H̃ = EHE/c is the NT scaling of the scaled
-// pair s̃ = Es, z̃ = cE⁻¹z), so K⁻¹r = S K̃⁻¹(S r), and A = E⁻¹ÃD⁻¹.
+// factored matrix is K̃ = S K S (P̃ = cDPD, Ã = EAD, H̃ = EHE/c is the limit scaling of the scaled
+// pair s̃ = Es, z̃ = cE⁻¹z, which is the split of z̃ − s̃ because E maps every cone onto itself), so
+// K⁻¹r = S K̃⁻¹(S r), and A = E⁻¹ÃD⁻¹.
 #pragma once
 
 #include "equilibrate.hpp"
@@ -21,19 +22,10 @@
 
 namespace batchcone::kernels {
 
-// The SOC scale η for the derivative. H = η²(2wwᵀ − J) acts as η² on the directions tangent
-// to a boundary pair s ≈ t(1, u), z ≈ r(1, −u), where the central-path Jacobian has curvature
-// t/r. The NT value η² = √(det s/det z) equals t/r only on the central path; at a final
-// iterate that is off-centre it can be off by a large factor, and the derivative with it.
-// (s₀ + ‖s₁‖)/(z₀ + ‖z₁‖) equals the NT η² on the central path (s = μJz/det z) and tends to t/r
-// at a boundary pair wherever the iterate is.
-template <class V>
-BC_HD double soc_central_eta(int d, V s, V z) {
-  return sqrt((s[0] + sqrt(sumsq(d - 1, s + 1))) / (z[0] + sqrt(sumsq(d - 1, z + 1))));
-}
-
-// Equilibrates the data, takes the NT scaling at the solution and factors K̃ (the state then
-// serves any number of jvp/vjp solves). False if the solution is not interior or K̃ fails.
+// Equilibrates the data, takes the limit scaling H of the solution's Minty split (v = z̃ − s̃,
+// cone_table.hpp: exact for a polished solution, and the nearest exactly complementary pair's
+// for an interior-point iterate) and factors K̃; the state then serves any number of jvp/vjp
+// solves. False if an exp/pow split could not be found or K̃ fails.
 // Sol: anything with views x, z, s (ProblemSolution on the CPU, device rows on the GPU).
 template <class V, class Sol>
 BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const ProblemInput& in,
@@ -44,27 +36,9 @@ BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const Proble
   for (int i = 0; i < dm.m; ++i) {
     st.s[i] = st.e[i] * sol.s[i];
     st.z[i] = c * sol.z[i] / st.e[i];
+    st.minty[i] = st.z[i] - st.s[i];
   }
-  for (int k = 0; k < cx.cones.count; ++k) {  // PSD pairs onto the central path (psd.hpp)
-    if (cx.cones.kind[k] != kPsdCone) continue;
-    const int o = cx.cones.offset[k], side = psd_side(cx.cones.dim[k]);
-    psd_recenter(side, st.s + o, st.z + o, st.w + cx.cones.woff[k] + psd_work_offset(side));
-  }
-  // dual_only: exp/pow blocks are replaced below, so their primal gradients are not needed here.
-  if (!cones_update_scaling(cx.cones, st.s, st.z, st.w, st.eta, st.lambda, 1.0, true)) return false;
-  for (int k = 0; k < cx.cones.count; ++k)
-    if (cx.cones.kind[k] == kSocCone)
-      st.eta[k] =
-          soc_central_eta(cx.cones.dim[k], st.s + cx.cones.offset[k], st.z + cx.cones.offset[k]);
-  bool ok = true;
-  for (int k = 0; k < cx.cones.count; ++k) {  // exp/pow: the central-path limit of H (nonsym3.hpp)
-    if (!is_nonsym(cx.cones.kind[k])) continue;
-    const int o = cx.cones.offset[k];
-    with_nonsym_cone(cx.cones, k, [&](const auto& cone) {
-      ok = ok && nonsym_derivative_scaling(cone, st.s + o, st.z + o, st.w + cx.cones.woff[k]);
-    });
-  }
-  if (!ok) return false;
+  if (!cones_split_pair(cx.cones, st.minty, st.z, st.s, st.w, st.eta)) return false;
   fill(cx.maps.order, st.ywork, 0.0);
   kkt_load_data(cx.maps, dm.nnz_p, st.pv, dm.nnz_a, st.av, st.kx);
   kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);

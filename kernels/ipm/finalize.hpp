@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// The end of one problem's solve: the reduced-accuracy test for solves that stopped early, and
-// the solution in the user's coordinates,
+// The end of one problem's solve: the reduced-accuracy test for solves that stopped early,
+// polishing (polish.hpp), and the solution in the user's coordinates,
 //   x = D x̃/t,  z = E z̃/(c t),  s = E⁻¹ s̃/t,   t = τ (solved) or κ (certificates).
 #pragma once
 
 #include <math.h>
 
 #include "info.hpp"
+#include "polish.hpp"
 
 namespace batchcone::kernels {
 
@@ -15,8 +16,9 @@ BC_HD bool is_certificate(Status s) {
          s == Status::AlmostPrimalInfeasible || s == Status::AlmostDualInfeasible;
 }
 
-// Applies the reduced tolerances where the solve stopped early, then writes x, z, s and the
-// primal objective (NaN for infeasibility certificates) into the given outputs.
+// Applies the reduced tolerances where the solve stopped early, polishes solved problems, then
+// writes x, z, s and the primal objective (NaN for infeasibility certificates) into the given
+// outputs.
 template <class V, class O>
 BC_HD void finalize(const Context& cx, const State<V>& st, O x_out, O z_out, O s_out,
                     double& objective) {
@@ -28,6 +30,7 @@ BC_HD void finalize(const Context& cx, const State<V>& st, O x_out, O z_out, O s
     const Status almost = convergence_status(sc, reduced_tolerances(cx.settings), true);
     if (almost != Status::Unsolved) sc.status = almost;
   }
+  polish(cx, st);
   const bool cert = is_certificate(sc.status);
   const double t = cert ? sc.kappa : sc.tau;
   for (int i = 0; i < dm.n; ++i) x_out[i] = st.d[i] * st.x[i] / t;

@@ -3,13 +3,13 @@
 // read-only context (patterns, cones, KKT plan, settings) that every problem of a batch shares.
 #pragma once
 
-#include "batchcone/settings.hpp"
-#include "batchcone/status.hpp"
 #include "../cone_table.hpp"
 #include "../hd.hpp"
 #include "../kkt.hpp"
 #include "../ldl.hpp"
 #include "../sparse.hpp"
+#include "batchcone/settings.hpp"
+#include "batchcone/status.hpp"
 
 namespace batchcone::kernels {
 
@@ -42,14 +42,16 @@ struct Scalars {
   int rollback;    // the last step made things worse: finalize restores the previous iterate
   int factored;    // derivative calls: K at the solution was factored
   int dual_scaling;  // exp/pow cones: 0 primal–dual scaling, 1 dual scaling (after a switch)
+  int polished;      // the solution is the polished point (polish.hpp), not the last iterate
 };
 
 // Offsets (in doubles) of one problem's arrays inside its block.
 struct Layout {
-  long pv, av, q, b, d, e;             // equilibrated data and the scalings D, E
-  long x, z, s, px, pz, ps;            // iterate and previous iterate
-  long rx, rz, Px, Atz, Axs;           // residuals and the products they reuse
-  long w, eta, lambda;                 // cone scaling
+  long pv, av, q, b, d, e;                // equilibrated data and the scalings D, E
+  long x, z, s, px, pz, ps;               // iterate and previous iterate (polish: the best point)
+  long minty;                             // polish: v = z − s (cone_table.hpp, the Minty split)
+  long rx, rz, Px, Atz, Axs;              // residuals and the products they reuse
+  long w, eta, lambda;                    // cone scaling
   long kx, lx, piv, pinv, ywork, irwork;  // KKT values, factor, work
   long x2, z2, dx, dz, ds, rhs_x, rhs_z, dsv, work1, work2;
   long gp, ga, gc, gb;                 // derivative outputs staged per problem
@@ -67,7 +69,7 @@ BC_HD Layout make_layout(const Dims& d) {
   l.pv = take(d.nnz_p), l.av = take(d.nnz_a), l.q = take(d.n), l.b = take(d.m);
   l.d = take(d.n), l.e = take(d.m);
   l.x = take(d.n), l.z = take(d.m), l.s = take(d.m);
-  l.px = take(d.n), l.pz = take(d.m), l.ps = take(d.m);
+  l.px = take(d.n), l.pz = take(d.m), l.ps = take(d.m), l.minty = take(d.m);
   l.rx = take(d.n), l.rz = take(d.m), l.Px = take(d.n), l.Atz = take(d.n), l.Axs = take(d.m);
   l.w = take(d.w_size), l.eta = take(d.cones), l.lambda = take(d.m);
   l.kx = take(d.kkt_nnz), l.lx = take(d.l_nnz), l.piv = take(d.kkt_order);
@@ -83,7 +85,7 @@ BC_HD Layout make_layout(const Dims& d) {
 // Views of one problem's arrays. V is a pointer-like view (see hd.hpp).
 template <class V>
 struct State {
-  V pv, av, q, b, d, e, x, z, s, px, pz, ps, rx, rz, Px, Atz, Axs, w, eta, lambda;
+  V pv, av, q, b, d, e, x, z, s, px, pz, ps, minty, rx, rz, Px, Atz, Axs, w, eta, lambda;
   V kx, lx, piv, pinv, ywork, irwork, x2, z2, dx, dz, ds, rhs_x, rhs_z, dsv, work1, work2;
   V gp, ga, gc, gb;
   Scalars* sc;
@@ -91,15 +93,14 @@ struct State {
 
 template <class V>
 BC_HD State<V> make_state(const Layout& l, V base, Scalars* sc) {
-  return {base + l.pv,    base + l.av,   base + l.q,     base + l.b,     base + l.d,
-          base + l.e,     base + l.x,    base + l.z,     base + l.s,     base + l.px,
-          base + l.pz,    base + l.ps,   base + l.rx,    base + l.rz,    base + l.Px,
-          base + l.Atz,   base + l.Axs,  base + l.w,     base + l.eta,   base + l.lambda,
-          base + l.kx,    base + l.lx,   base + l.piv,   base + l.pinv,  base + l.ywork,
-          base + l.irwork, base + l.x2,  base + l.z2,    base + l.dx,    base + l.dz,
-          base + l.ds,    base + l.rhs_x, base + l.rhs_z, base + l.dsv,  base + l.work1,
-          base + l.work2, base + l.gp,  base + l.ga,   base + l.gc,    base + l.gb,
-          sc};
+  return {
+      base + l.pv,    base + l.av,    base + l.q,      base + l.b,     base + l.d,   base + l.e,
+      base + l.x,     base + l.z,     base + l.s,      base + l.px,    base + l.pz,  base + l.ps,
+      base + l.minty, base + l.rx,    base + l.rz,     base + l.Px,    base + l.Atz, base + l.Axs,
+      base + l.w,     base + l.eta,   base + l.lambda, base + l.kx,    base + l.lx,  base + l.piv,
+      base + l.pinv,  base + l.ywork, base + l.irwork, base + l.x2,    base + l.z2,  base + l.dx,
+      base + l.dz,    base + l.ds,    base + l.rhs_x,  base + l.rhs_z, base + l.dsv, base + l.work1,
+      base + l.work2, base + l.gp,    base + l.ga,     base + l.gc,    base + l.gb,  sc};
 }
 
 // One problem's input values (read-only; shared inputs point at the same memory).
@@ -109,7 +110,6 @@ struct ProblemInput {
   const double* a_vals;
   const double* b;
 };
-
 
 // The user's solution of one problem (read-only).
 struct ProblemSolution {

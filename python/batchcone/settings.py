@@ -44,6 +44,9 @@ class Settings:
     iterative_refinement_abstol: float = 1e-12
     iterative_refinement_max_iter: int = 10
     iterative_refinement_stop_ratio: float = 5.0
+    polish_enable: bool = True
+    polish_max_iter: int = 3
+    verbose: bool = False
     num_threads: int = 0
 
     def attribute(self) -> np.ndarray:

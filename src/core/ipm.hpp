@@ -9,20 +9,32 @@
 
 namespace batchcone::core {
 
-template <class Backend>
-void solve_batch(Backend& be) {
+// Watches a solve without changing it (verbose output): iteration(be, active) after every
+// termination check, done(be) after finalize.
+struct NoMonitor {
+  template <class Backend>
+  void iteration(const Backend&, int) {}
+  template <class Backend>
+  void done(const Backend&) {}
+};
+
+template <class Backend, class Monitor = NoMonitor>
+void solve_batch(Backend& be, Monitor&& monitor = Monitor{}) {
   static_assert(backend::is_backend<Backend>::value, "type does not satisfy the Backend contract");
   // 1. Equilibrate the data and find a starting point in the interior of the cones.
   be.setup();
   for (;;) {
     // 2. Residuals and termination; finished problems are masked from here on.
-    if (be.check_termination() == 0) break;
+    const int active = be.check_termination();
+    monitor.iteration(be, active);
+    if (active == 0) break;
     // 3. Scale the cones and factor the KKT matrix at the current iterate; predictor,
     //    centering and corrector; take the step.
     be.iterate();
   }
-  // 5. Reduced-accuracy verdicts for early stops; unscale the solutions.
+  // 4. Reduced-accuracy verdicts for early stops, solution polishing; unscale the solutions.
   be.finalize();
+  monitor.done(be);
 }
 
 }  // namespace batchcone::core

@@ -7,6 +7,7 @@
 
 #include "backend/cpu/cpu_backend.hpp"
 #include "backend/cpu/thread_pool.hpp"
+#include "backend/cpu/verbose.hpp"
 #include "batchcone/solver.hpp"
 #include "core/checks.hpp"
 #include "core/ipm.hpp"
@@ -42,6 +43,7 @@ void validate(const Settings& s) {
     fail("setting linesearch_backtrack_step must be in (0, 1)");
   if (!(s.min_switch_step_length >= 0 && s.min_switch_step_length <= 1))
     fail("setting min_switch_step_length must be in [0, 1]");
+  if (s.polish_max_iter < 0) fail("setting polish_max_iter must be ≥ 0");
   if (s.num_threads < 0) fail("setting num_threads must be ≥ 0");
 }
 
@@ -57,6 +59,12 @@ void cpu_solve(const Structure& structure, const Settings& settings, const Batch
   if (data.batch == 0) return;
   core::check_workspace(workspace, bytes, cpu_workspace_bytes(structure, data.batch),
                         "cpu_workspace_bytes");
+  if (settings.verbose) {  // one backend over the whole batch, so that each row covers all of it
+    backend::cpu::CpuBackend be(structure.symbolic(), settings, data, out, workspace);
+    core::solve_batch(
+        be, backend::cpu::VerboseMonitor(structure.symbolic(), settings, out, data.batch));
+    return;
+  }
   // One single-threaded backend per chunk of problems: each runs the whole IPM loop on its
   // problems with no thread hand-off per primitive; several chunks per thread balance problems
   // that need different iteration counts.

@@ -50,6 +50,9 @@ const Field kFields[] = {
     BC_REAL(iterative_refinement_abstol),
     BC_INT(iterative_refinement_max_iter),
     BC_REAL(iterative_refinement_stop_ratio),
+    BC_BOOL(polish_enable),
+    BC_INT(polish_max_iter),
+    BC_BOOL(verbose),
     BC_INT(num_threads),
 };
 #undef BC_REAL

@@ -110,8 +110,11 @@ Residuals residuals(const Fixture& f, const double* x, const double* z, const do
   std::vector<double> xv(x, x + sp.n), zv(z, z + sp.m), sv(s, s + sp.m);
   const double scale_p = std::max(1.0, norm_inf(f.b) + norm2(xv) + norm2(sv));
   const double scale_d = std::max(1.0, norm_inf(f.c) + norm2(xv) + norm2(zv));
-  return {norm2(rp) / scale_p, norm2(rd) / scale_d,
-          cone_violation(sp.cones, s, false), cone_violation(sp.cones, z, true)};
+  double sz = 0.0, cx = 0.0, bz = 0.0;
+  for (int i = 0; i < sp.m; ++i) sz += s[i] * z[i], bz += f.b[i] * z[i];
+  for (int j = 0; j < sp.n; ++j) cx += f.c[j] * x[j];
+  return {norm2(rp) / scale_p, norm2(rd) / scale_d, cone_violation(sp.cones, s, false),
+          cone_violation(sp.cones, z, true), std::abs(sz) / (1.0 + std::abs(cx) + std::abs(bz))};
 }
 
 }  // namespace batchcone::testing

@@ -23,10 +23,11 @@ Result solve_values(const Structure& st, int batch, const double* P, long P_stri
 Result solve_fixture(const Fixture& f, const Settings& settings = Settings{});
 
 // Primal residual ‖Ax + s − b‖₂ / max(1, ‖b‖∞ + ‖x‖₂ + ‖s‖₂), dual residual
-// ‖Px + Aᵀz + c‖₂ / max(1, ‖c‖∞ + ‖x‖₂ + ‖z‖₂) (Clarabel's definitions), and the
-// cone violation of s and z (how far outside K and K*), all in the user's coordinates.
+// ‖Px + Aᵀz + c‖₂ / max(1, ‖c‖∞ + ‖x‖₂ + ‖z‖₂) (Clarabel's definitions), the cone violation of
+// s and z (how far outside K and K*) and the complementarity |sᵀz| / (1 + |cᵀx| + |bᵀz|), all in
+// the user's coordinates.
 struct Residuals {
-  double primal, dual, cone_s, cone_z;
+  double primal, dual, cone_s, cone_z, complementarity;
 };
 Residuals residuals(const Fixture& f, const double* x, const double* z, const double* s);
 

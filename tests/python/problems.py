@@ -116,3 +116,26 @@ def planted(family: str, seed: int) -> Problem:
     st = bc.Structure(n, m, P_indptr, rows, np.arange(0, m * n + 1, m), np.tile(np.arange(m), n), cones)
     return Problem(f"{family}_planted_{seed}", st, Pd[rows, cols], c, A.T.ravel(), b,
                    x=x, z=z, s=s)  # fmt: skip
+
+
+def clarabel_solve(p: Problem, tol: float | None = None):
+    """(x, z, s, status) of a fixture solved by the clarabel package directly, at its default
+    settings or with every tolerance at ``tol`` (presolve off, so every row is kept)."""
+    import clarabel
+    import scipy.sparse as sp
+
+    st = p.structure
+    P = sp.csc_matrix((p.P, st.P_indices, st.P_indptr), shape=(st.n, st.n))
+    A = sp.csc_matrix((p.A, st.A_indices, st.A_indptr), shape=(st.m, st.n))
+    make = {"zero": clarabel.ZeroConeT, "nonneg": clarabel.NonnegativeConeT,
+            "soc": clarabel.SecondOrderConeT, "psd": clarabel.PSDTriangleConeT,
+            "exp": lambda d: clarabel.ExponentialConeT()}  # fmt: skip
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    settings.presolve_enable = False
+    if tol is not None:
+        settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = tol
+        settings.max_iter = 500
+    cones = [clarabel.PowerConeT(c.alpha) if c.kind == "pow" else make[c.kind](c.dim) for c in st.cones]
+    sol = clarabel.DefaultSolver(P, p.c, A, p.b, cones, settings).solve()
+    return np.array(sol.x), np.array(sol.z), np.array(sol.s), str(sol.status)

@@ -9,6 +9,8 @@ jax.jit, jax.vmap, jax.grad, jax.jvp/jacfwd and shard_map/pmap, in float32 or fl
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -83,6 +85,8 @@ class CvxpyLayer:
         self._canon = canonicalize(problem, self.parameters, self.variables, gp, verbose,
                                    canon_backend, self.solver_args, self.backend)  # fmt: skip
         self._settings = settings_from_options(self.solver_args)
+        if verbose:  # the native solver's iteration table (CPU) as well as cvxpy's compilation log
+            self._settings = replace(self._settings, verbose=True)
         if self.backend == "diffcp":
             from ._diffcp import make_solver
 
@@ -133,6 +137,10 @@ class CvxpyLayer:
             )
         arrays, batch_sizes = [], []
         for i, (value, param) in enumerate(zip(params, self.parameters)):
+            if value is None:  # cvxpylayers fails on None.shape: the same exception type
+                raise AttributeError(
+                    f"'NoneType' object has no attribute 'shape' (parameter {i} of the layer is None)"
+                )
             a = jnp.asarray(value)
             shape = tuple(param.shape)
             if a.ndim == len(shape):

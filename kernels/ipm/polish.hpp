@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// Solution polishing after the interior-point method (one problem).
+//
+// An interior-point solve stops at a small but nonzero μ, where the iterate is accurate to the
+// tolerances in its residuals but, at complementary boundary pairs (SOC, PSD, exp, pow), only to
+// ~√μ in the solution itself. Polishing takes Newton steps on the optimality conditions written
+// with the Minty split (cone_table.hpp), in which complementarity holds exactly:
+//   z = Π_{K*}(v),  s = Π_K(−v),   F(x, v) = [P x + Aᵀz + q ; A x + s − b] = 0.
+// With D = DΠ_{K*}(v) a step (Δx, Δv) moves the pair by Δz = DΔv, Δs = (D − I)Δv = −HΔz, so the
+// Newton system is one solve with the KKT matrix of the interior-point iterations at the
+// split's limit scaling H = D⁺(I − D):
+//   [P  Aᵀ; A  −H] [Δx; Δz] = [−F₁; −F₂],   Δs = −F₂ − AΔx,   Δv = Δz − Δs.
+// At a strictly complementary solution the split is smooth around v and the iteration converges
+// quadratically from the interior-point solution (as in Busseti, Moursi & Boyd's refinement of
+// conic solutions, here with the quadratic objective and a direct factorization instead of
+// LSQR). It runs in the equilibrated coordinates at τ = 1, steps while Clarabel's residual
+// measures (polish_merit) keep falling, and replaces the interior-point solution only with a
+// point that is better by them.
+#pragma once
+
+#include "info.hpp"
+#include "linsys.hpp"
+
+namespace batchcone::kernels {
+
+// Polishing stops once polish_merit is this small: rounding level for the normalized residuals;
+// one Newton step from an interior-point solution usually lands below it, and a further step
+// would only cost another factorization.
+constexpr double kPolishTarget = 1e-14;
+
+// The accuracy of the current point in Clarabel's terms: the worse of the relative residuals and
+// the duality gap (absolute or relative, whichever is smaller, as the termination test reads it).
+BC_HD double polish_merit(const Scalars& sc) {
+  return dmax(dmax(sc.res_p, sc.res_d), dmin(sc.gap_abs, sc.gap_rel));
+}
+
+// Residuals and info at the current (x, z, s) with τ = 1, κ = 0; returns polish_merit.
+template <class V>
+BC_HD double polish_evaluate(const Context& cx, const State<V>& st) {
+  update_residuals(cx, st);
+  update_info(cx, st);
+  return polish_merit(*st.sc);
+}
+
+// (px, pz, ps) ← (x, z, s) (keep = true) or back.
+template <class V>
+BC_HD void polish_keep(const Context& cx, const State<V>& st, bool keep) {
+  if (keep)
+    copy(cx.dims.n, st.x, st.px), copy(cx.dims.m, st.z, st.pz), copy(cx.dims.m, st.s, st.ps);
+  else
+    copy(cx.dims.n, st.px, st.x), copy(cx.dims.m, st.pz, st.z), copy(cx.dims.m, st.ps, st.s);
+}
+
+// One Newton step from (x, v) with the scaling of the current split (in w, η), after
+// polish_evaluate (r_x = −F₁, r_z = F₂). False if the factorization or the solve failed.
+template <class V>
+BC_HD bool polish_step(const Context& cx, const State<V>& st) {
+  const Dims& dm = cx.dims;
+  kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);
+  if (!factor_kkt(cx, st)) return false;
+  for (int i = 0; i < dm.m; ++i) st.rhs_z[i] = -st.rz[i];
+  if (!solve_kkt(cx, st, st.rx, st.rhs_z, st.dx, st.dz)) return false;
+  copy(dm.m, st.rhs_z, st.ds);  // Δs = −F₂ − AΔx
+  csc_gemv(cx.A, st.av, -1.0, st.dx, st.ds);
+  axpy(dm.n, 1.0, st.dx, st.x);
+  for (int i = 0; i < dm.m; ++i) st.minty[i] += st.dz[i] - st.ds[i];
+  return all_finite(dm.n, st.x) && all_finite(dm.m, st.minty);
+}
+
+// Polishes a Solved or AlmostSolved problem in place (the iterate, in equilibrated coordinates,
+// normalized to τ = 1), leaving residuals and info at the point kept. An AlmostSolved problem
+// whose polished point meets the full tolerances becomes Solved.
+template <class V>
+BC_HD void polish(const Context& cx, const State<V>& st) {
+  Scalars& sc = *st.sc;
+  const Dims& dm = cx.dims;
+  if (!cx.settings.polish_enable ||
+      !(sc.status == Status::Solved || sc.status == Status::AlmostSolved))
+    return;
+  const double tinv = 1.0 / sc.tau;
+  scale(dm.n, st.x, tinv), scale(dm.m, st.z, tinv), scale(dm.m, st.s, tinv);
+  sc.tau = 1.0, sc.kappa = 0.0;
+  double best = polish_evaluate(cx, st), last = INFINITY;
+  sc.polished = 0;
+  polish_keep(cx, st, true);  // the interior-point solution: kept unless beaten
+  for (int i = 0; i < dm.m; ++i) st.minty[i] = st.z[i] - st.s[i];
+  for (int it = 0; cones_split_pair(cx.cones, st.minty, st.z, st.s, st.w, st.eta); ++it) {
+    const double merit = polish_evaluate(cx, st);
+    if (!(merit < last)) break;  // Newton has stopped converging (or the point is not finite)
+    last = merit;
+    if (merit < best) best = merit, sc.polished = 1, polish_keep(cx, st, true);
+    if (it == cx.settings.polish_max_iter || merit <= kPolishTarget || !polish_step(cx, st)) break;
+  }
+  polish_keep(cx, st, false);
+  polish_evaluate(cx, st);
+  if (sc.status == Status::AlmostSolved &&
+      convergence_status(sc, full_tolerances(cx.settings), false) == Status::Solved)
+    sc.status = Status::Solved;
+}
+
+}  // namespace batchcone::kernels

@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Solution polishing (Settings.polish_enable, on by default) seen from the layer: outputs that
+are smooth in the parameters, so central differences of our own outputs agree with our
+derivatives, in float64 (step 1e-5, to 1e-5) and float32 (check_grads at eps 1e-4, 1e-3), on
+layers whose cone pairs end on the cones' boundaries (exponential, power, second-order, PSD);
+softmax to 1e-9 of its closed form; and what turning polishing off gives back."""
+
+import cvxpy as cp
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax.test_util import check_grads
+
+import batchcone as bc
+from cvxpylayers.jax import CvxpyLayer
+from optimality import optimality
+from problems import load_fixtures
+
+
+def gp_batched():
+    # A geometric program over a batch of 4: minimize 1/(xyz) s.t. a(xy + xz + yz) ≤ b, x ≥ y^c.
+    x, y, z = (cp.Variable(pos=True) for _ in range(3))
+    a, b, c = cp.Parameter(pos=True, value=2.0), cp.Parameter(pos=True, value=1.0), cp.Parameter(value=0.5)
+    prob = cp.Problem(cp.Minimize(1 / (x * y * z)), [a * (x * y + x * z + y * z) <= b, x >= y**c])
+    values = [[2.0, 1.5, 2.5, 1.8], [1.0, 1.2, 0.8, 1.5], [0.5, 0.6, 0.4, 0.5]]
+    return prob, [a, b, c], [x, y, z], values, {"gp": True}
+
+
+def logistic_log_sum_exp():
+    # Logistic regression written with log_sum_exp over [0, Xa] (5 samples, 2 features).
+    rng = np.random.default_rng(0)
+    N, n = 5, 2
+    X_val = rng.standard_normal((N, n))
+    labels = (X_val @ rng.standard_normal(n) + 0.5 * rng.standard_normal(N) > 0).astype(float)
+    a, X, lam = cp.Variable((n, 1)), cp.Parameter((N, n)), cp.Parameter(1, nonneg=True)
+    margins = X @ a
+    ll = cp.sum(cp.multiply(labels[:, None], margins)
+                - cp.log_sum_exp(cp.hstack([np.zeros((N, 1)), margins]), axis=1, keepdims=True))  # fmt: skip
+    prob = cp.Problem(cp.Minimize(-ll + lam * cp.sum_squares(a)))
+    return prob, [X, lam], [a], [X_val, [0.1]], {}
+
+
+def lml():
+    # The limited multi-label projection: argmin −xᵀy − Σ entr(y) − Σ entr(1 − y), Σy = 2.
+    x, y = cp.Parameter(4), cp.Variable(4)
+    prob = cp.Problem(cp.Minimize(-x @ y - cp.sum(cp.entr(y)) - cp.sum(cp.entr(1.0 - y))), [cp.sum(y) == 2])
+    return prob, [x], [y], [[1.0, -1.0, -1.0, -1.0]], {}
+
+
+def softmax(n=5):
+    x, y = cp.Parameter(n), cp.Variable(n)
+    prob = cp.Problem(cp.Maximize(x @ y + cp.sum(cp.entr(y))), [cp.sum(y) == 1])
+    return prob, [x], [y], [np.random.default_rng(1).standard_normal(n)], {}
+
+
+def robust_least_squares():
+    # ‖Ax − b‖₂ + ½‖x‖₂ in a box: second-order cones with both s and z on their boundaries.
+    rng = np.random.default_rng(2)
+    A, b, x = cp.Parameter((8, 3)), cp.Parameter(8), cp.Variable(3)
+    prob = cp.Problem(cp.Minimize(cp.norm(A @ x - b, 2) + 0.5 * cp.norm(x, 2)), [x >= -1, x <= 1])
+    return prob, [A, b], [x], [rng.standard_normal((8, 3)), rng.standard_normal(8)], {}
+
+
+def pnorm_regression():
+    rng = np.random.default_rng(4)
+    A, b, x = cp.Parameter((7, 3)), cp.Parameter(7), cp.Variable(3)
+    prob = cp.Problem(cp.Minimize(cp.pnorm(A @ x - b, 3, approx=False) + 0.1 * cp.sum_squares(x)))
+    return prob, [A, b], [x], [rng.standard_normal((7, 3)), rng.standard_normal(7)], {}
+
+
+def geo_mean():
+    w, x = cp.Parameter(4, pos=True), cp.Variable(4)
+    prob = cp.Problem(cp.Maximize(cp.geo_mean(x, approx=False) + w @ x - cp.sum_squares(x)), [cp.sum(x) <= 2])
+    return prob, [w], [x], [np.random.default_rng(5).uniform(0.5, 1.5, 4)], {}
+
+
+def sdp():
+    # min tr(CX) + ‖X‖²_F s.t. X ⪰ 0, tr(AᵢX) = bᵢ with b from a rank-2 X₀ (feasible).
+    rng = np.random.default_rng(6)
+    n = 3
+    C, As, bs = cp.Parameter((n, n)), [cp.Parameter((n, n)) for _ in range(2)], [cp.Parameter() for _ in range(2)]
+    X = cp.Variable((n, n), symmetric=True)
+    cons = [X >> 0] + [cp.trace(As[i] @ X) == bs[i] for i in range(2)]
+    prob = cp.Problem(cp.Minimize(cp.trace(C @ X) + cp.sum_squares(X)), cons)
+    X0 = rng.standard_normal((n, 2)) @ rng.standard_normal((2, n))
+    X0 = X0 @ X0.T
+    A_vals = [rng.standard_normal((n, n)) for _ in range(2)]
+    values = [rng.standard_normal((n, n))] + A_vals + [float(np.trace(a @ X0)) for a in A_vals]
+    return prob, [C] + As + bs, [X], values, {}
+
+
+LAYERS = [gp_batched, logistic_log_sum_exp, lml, softmax, robust_least_squares, pnorm_regression,
+          geo_mean, sdp]  # fmt: skip
+
+
+def layer_and_args(family, dtype, **solver_args):
+    prob, params, variables, values, kw = family()
+    layer = CvxpyLayer(prob, params, variables, solver_args=solver_args, **kw)
+    return layer, [jnp.asarray(v, dtype) for v in values]
+
+
+@pytest.mark.parametrize("family", LAYERS, ids=lambda f: f.__name__)
+def test_float64_central_differences_match_derivatives(family):
+    layer, args = layer_and_args(family, jnp.float64)
+    check_grads(jax.jit(lambda *a: layer(*a)), args, order=1, modes=["fwd", "rev"], eps=1e-5, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("family", LAYERS, ids=lambda f: f.__name__)
+def test_float32_check_grads(family):
+    layer, args = layer_and_args(family, jnp.float32)
+    check_grads(jax.jit(lambda *a: layer(*a)), args, order=1, modes=["fwd", "rev"], eps=1e-4, atol=1e-3, rtol=1e-3)
+
+
+def test_softmax_is_exact_at_default_settings():
+    layer, (x,) = layer_and_args(softmax, jnp.float64)
+    (y,) = layer(x)
+    np.testing.assert_allclose(y, jax.nn.softmax(x), rtol=0, atol=1e-9)
+    xs = jnp.asarray(np.random.default_rng(7).standard_normal((16, 5)))
+    np.testing.assert_allclose(layer(xs)[0], jax.nn.softmax(xs, axis=-1), rtol=0, atol=1e-9)
+
+
+def test_turning_polishing_off_returns_the_interior_point_solution():
+    # An exponential-cone fixture (boundary pairs): without polishing the answer is the last
+    # interior-point iterate, with complementarity and distance to the solution at the level of
+    # the tolerances; the iterations are the same either way (polishing does not count).
+    p = next(q for q in load_fixtures("exp") if q.name == "exp_logsumexp_quad")
+    on = bc.solve(p.structure, p.P, p.c, p.A, p.b)
+    off = bc.solve(p.structure, p.P, p.c, p.A, p.b, bc.Settings(polish_enable=False))
+    assert int(on.iterations) == int(off.iterations)
+    assert bc.STATUS_NAMES[int(off.status)] == "Solved"
+    exact, rough = optimality(p, on.x, on.z, on.s), optimality(p, off.x, off.z, off.s)
+    assert exact.worst() <= 1e-12 < rough.worst() <= 1e-7
+    assert 1e-9 < float(jnp.max(jnp.abs(on.x - off.x))) < 1e-4
