@@ -325,6 +325,7 @@ void polish_tables() {
       "|\n");
   polish_table("qp", 20, 40, 0.2, 256);
   polish_table("qp", 100, 200, 0.05, 64);
+  polish_table("qp", 100, 100, 1.0, 16);  // dense, as the rivals' OptNet-style QP
   polish_table("lp", 50, 100, 0.1, 256);
   polish_table("socp", 50, 100, 0.1, 256);
   polish_table("sdp", 20, 45, 0.3, 256);

@@ -23,10 +23,11 @@
 
 namespace batchcone::kernels {
 
-// Polishing stops once polish_merit is this small: rounding level for the normalized residuals;
-// one Newton step from an interior-point solution usually lands below it, and a further step
-// would only cost another factorization.
-constexpr double kPolishTarget = 1e-14;
+// Polishing stops once polish_merit is this small: far below the tolerances, and enough for
+// solutions exact to ~1e-12 relative. One Newton step from an interior-point solution (~1e-8)
+// usually lands below it; a further step costs another factorization (1e-14 instead costs a
+// second step on many problems: +12% instructions on a dense n = m = 100 QP against +7%).
+constexpr double kPolishTarget = 1e-12;
 
 // The accuracy of the current point in Clarabel's terms: the worse of the relative residuals and
 // the duality gap (absolute or relative, whichever is smaller, as the termination test reads it).
