@@ -10,6 +10,11 @@
 //     y[rows of L[:, c] above k] −= L[:, c]·y_c;  L_kc = y_c / D_c;  D_k −= y_c·L_kc
 //   dynamic regularization: if σ_k·D_k < δ_eps then D_k ← σ_k·δ
 // where σ_k = ±1 is the expected sign of pivot k (+ primal, − dual).
+//
+// Factors that fill in to nearly dense (small dense QPs, dense SOC blocks) use a dense layout
+// instead (LdlPlan::dense): L in full column-major storage, lx[i + n·j] for i > j, factored
+// right-looking over the same permuted order with the same regularization, so every inner loop
+// runs over contiguous memory (the compiler vectorizes it) instead of gathering through li.
 #pragma once
 
 #include "hd.hpp"
@@ -26,6 +31,7 @@ struct LdlPlan {
   const int* sched_col;   //   the column c of each entry, ascending
   const int* sched_slot;  //   and its slot in L's storage
   const signed char* sign;  // expected pivot sign per permuted row
+  int dense = 0;            // 1: dense layout (lx has n·n entries; lp, li, schedule unused)
 };
 
 struct LdlRegularization {
@@ -34,12 +40,72 @@ struct LdlRegularization {
   double dynamic_delta;  // by σ_k·dynamic_delta
 };
 
+// The pivot D_k ← dk after regularization (shared by both layouts): false on a non-finite pivot.
+template <class DV>
+BC_HD bool ldl_set_pivot(int k, double dk, double sigma, const LdlRegularization& reg, DV d,
+                         DV dinv, int& bumped) {
+  if (sigma * dk < reg.dynamic_eps) {
+    dk = sigma * reg.dynamic_delta;
+    ++bumped;
+  }
+  if (!(dk == dk) || dk - dk != 0.0) return false;  // NaN or ±∞
+  d[k] = dk;
+  dinv[k] = 1.0 / dk;
+  return true;
+}
+
+// Dense layout: L ← the strict lower triangle of K (from its upper-triangular CSC), then
+// right-looking elimination: for each column j, D_j from the updated diagonal, L[:, j] ← a_j/D_j,
+// and the trailing columns k > j lose L[k:, j]·(D_j L_kj).
+template <class KV, class LV, class DV>
+BC_HD int ldl_factor_dense(const LdlPlan& pl, KV kx, LV lx, DV d, DV dinv,
+                           const LdlRegularization& reg) {
+  const int n = pl.n;
+  for (int j = 0; j < n; ++j)
+    for (int i = j; i < n; ++i) lx[i + n * j] = 0.0;
+  for (int k = 0; k < n; ++k)
+    for (int p = pl.kp[k]; p < pl.kp[k + 1]; ++p) lx[k + n * pl.ki[p]] = kx[p];  // (row k, col ki)
+  int bumped = 0;
+  for (int j = 0; j < n; ++j) {
+    const double sigma = pl.sign[j];
+    if (!ldl_set_pivot(j, lx[j + n * j] + sigma * reg.static_eps, sigma, reg, d, dinv, bumped))
+      return -1;
+    const LV col = lx + n * j;
+    const double dj = d[j], inv = dinv[j];
+    for (int i = j + 1; i < n; ++i) col[i] *= inv;
+    for (int k = j + 1; k < n; ++k) {
+      const double c = col[k] * dj;
+      const LV target = lx + n * k;
+      for (int i = k; i < n; ++i) target[i] -= col[i] * c;
+    }
+  }
+  return bumped;
+}
+
+// Dense layout: x ← (PKPᵀ)⁻¹ x.
+template <class LV, class DV, class XV>
+BC_HD void ldl_solve_dense(int n, LV lx, DV dinv, XV x) {
+  for (int j = 0; j < n; ++j) {
+    const double xj = x[j];
+    const LV col = lx + n * j;
+    for (int i = j + 1; i < n; ++i) x[i] -= col[i] * xj;
+  }
+  for (int k = 0; k < n; ++k) x[k] *= dinv[k];
+  for (int j = n - 1; j >= 0; --j) {
+    const LV col = lx + n * j;
+    double acc = x[j];
+    for (int i = j + 1; i < n; ++i) acc -= col[i] * x[i];
+    x[j] = acc;
+  }
+}
+
 // Factors PKPᵀ = (I+L) D (I+L)ᵀ. kx: the permuted upper-triangular values (unregularized);
 // lx: L values; d, dinv: pivots and their inverses; y: work of length n, zero on entry and exit.
 // Returns the number of pivots that dynamic regularization replaced, or −1 on a non-finite pivot.
 template <class KV, class LV, class DV, class YV>
 BC_HD int ldl_factor(const LdlPlan& pl, KV kx, LV lx, DV d, DV dinv, YV y,
                      const LdlRegularization& reg) {
+  if (pl.dense) return ldl_factor_dense(pl, kx, lx, d, dinv, reg);
   int bumped = 0;
   for (int k = 0; k < pl.n; ++k) {
     const int diag = pl.kp[k + 1] - 1;
@@ -56,13 +122,7 @@ BC_HD int ldl_factor(const LdlPlan& pl, KV kx, LV lx, DV d, DV dinv, YV y,
       lx[slot] = lkc;
       dk -= yc * lkc;
     }
-    if (sigma * dk < reg.dynamic_eps) {
-      dk = sigma * reg.dynamic_delta;
-      ++bumped;
-    }
-    if (!(dk == dk) || dk - dk != 0.0) return -1;  // NaN or ±∞
-    d[k] = dk;
-    dinv[k] = 1.0 / dk;
+    if (!ldl_set_pivot(k, dk, sigma, reg, d, dinv, bumped)) return -1;
   }
   return bumped;
 }
@@ -70,6 +130,7 @@ BC_HD int ldl_factor(const LdlPlan& pl, KV kx, LV lx, DV d, DV dinv, YV y,
 // x ← (PKPᵀ)⁻¹ x in permuted coordinates: (I+L) forward sweep, D⁻¹, (I+L)ᵀ backward sweep.
 template <class LV, class DV, class XV>
 BC_HD void ldl_solve(const LdlPlan& pl, LV lx, DV dinv, XV x) {
+  if (pl.dense) return ldl_solve_dense(pl.n, lx, dinv, x);
   for (int c = 0; c < pl.n; ++c) {
     const double xc = x[c];
     for (int p = pl.lp[c]; p < pl.lp[c + 1]; ++p) x[pl.li[p]] -= lx[p] * xc;

@@ -14,7 +14,7 @@ kernels::ConeTable Symbolic::cone_table() const {
 kernels::LdlPlan Symbolic::plan() const {
   return {kkt.order,          kkt.kp.data(),          kkt.ki.data(),
           factor.lp.data(),   factor.li.data(),       factor.row_ptr.data(),
-          factor.sched_col.data(), factor.sched_slot.data(), kkt.sign.data()};
+          factor.sched_col.data(), factor.sched_slot.data(), kkt.sign.data(), factor.dense};
 }
 
 kernels::KktMaps Symbolic::maps() const {

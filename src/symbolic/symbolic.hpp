@@ -32,10 +32,16 @@ struct KktPattern {
   std::vector<signed char> sign;  // expected pivot sign per permuted row
 };
 
-// The factor's pattern and the straight-line numeric schedule (see kernels/ldl.hpp).
+// The factor's pattern and the straight-line numeric schedule (see kernels/ldl.hpp), and
+// whether the numeric factor uses the dense layout instead (choose_factor_layout).
 struct FactorSchedule {
   std::vector<int> lp, li;
   std::vector<int> row_ptr, sched_col, sched_slot;
+  int dense = 0;
+  // Doubles of L storage per problem: nnz(L) sparse, order² dense.
+  long storage(int order) const {
+    return dense ? static_cast<long>(order) * order : static_cast<long>(li.size());
+  }
 };
 
 struct Symbolic {
@@ -60,5 +66,6 @@ std::vector<int> amd_permutation(int order, const std::vector<int>& colptr,
                                  const std::vector<int>& rowval);        // ordering.cpp
 FactorSchedule build_factor_schedule(int order, const std::vector<int>& kp,
                                      const std::vector<int>& ki);         // schedule.cpp
+int choose_factor_layout(int order, const std::vector<int>& lp);          // schedule.cpp
 
 }  // namespace batchcone::detail

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "symbolic/symbolic.hpp"
@@ -168,9 +169,22 @@ struct Factors {
   int bumps;
 };
 
-Factors factor(const detail::Symbolic& sym, Vec& kx, const LdlRegularization& reg) {
-  const kernels::LdlPlan pl = sym.plan();
-  Factors f{Vec(sym.factor.li.size()), Vec(pl.n), Vec(pl.n), 0};
+// The plan with the factor layout forced (0 sparse schedule, 1 dense; −1 the structure's own
+// choice), and the L storage that layout needs.
+kernels::LdlPlan plan_in(const detail::Symbolic& sym, int layout) {
+  kernels::LdlPlan pl = sym.plan();
+  if (layout >= 0) pl.dense = layout;
+  return pl;
+}
+
+size_t l_storage(const detail::Symbolic& sym, const kernels::LdlPlan& pl) {
+  return pl.dense ? static_cast<size_t>(pl.n) * pl.n : sym.factor.li.size();
+}
+
+Factors factor(const detail::Symbolic& sym, Vec& kx, const LdlRegularization& reg,
+               int layout = -1) {
+  const kernels::LdlPlan pl = plan_in(sym, layout);
+  Factors f{Vec(l_storage(sym, pl)), Vec(pl.n), Vec(pl.n), 0};
   Vec y(pl.n, 0.0);
   f.bumps =
       kernels::ldl_factor(pl, kx.data(), f.lx.data(), f.d.data(), f.dinv.data(), y.data(), reg);
@@ -211,20 +225,26 @@ const std::vector<Case>& cases() {
   return all;
 }
 
-class LdlTest : public ::testing::TestWithParam<int> {};
+// Parameters: the case and the factor layout (0 the sparse schedule, 1 dense).
+class LdlTest : public ::testing::TestWithParam<std::tuple<int, int>> {
+ protected:
+  const Case& test_case() const { return cases()[std::get<0>(GetParam())]; }
+  int seed() const { return std::get<0>(GetParam()); }
+  int layout() const { return std::get<1>(GetParam()); }
+};
 
 TEST_P(LdlTest, FactorSolveMatchesDense) {
-  const Case& cs = cases()[GetParam()];
-  std::mt19937 rng(100 + GetParam());
+  const Case& cs = test_case();
+  std::mt19937 rng(100 + seed());
   for (int trial = 0; trial < 5; ++trial) {
     const Structure st =
         make_structure(random_spec(rng, cs.n, cs.cones, cs.p_density, cs.a_density));
     const detail::Symbolic& sym = st.symbolic();
-    const kernels::LdlPlan pl = sym.plan();
+    const kernels::LdlPlan pl = plan_in(sym, layout());
     Values v = random_values(rng, sym);
     Vec kx = load_kkt(sym, v);
     const Vec Kp = dense_permuted(pl, kx);
-    const Factors f = factor(sym, kx, kNoReg);
+    const Factors f = factor(sym, kx, kNoReg, layout());
     ASSERT_EQ(f.bumps, 0) << "quasidefinite K needs no pivot replacement";
     int positive = 0;
     for (int k = 0; k < pl.n; ++k) {
@@ -257,8 +277,8 @@ TEST_P(LdlTest, FactorSolveMatchesDense) {
 // (a diagonal block) from the original-coordinate K gives [P+δI Aᵀ; A −(H+δI)] exactly as built
 // from the spec, the values and H = diag(w²) / η²(2wwᵀ − J) / 0.
 TEST_P(LdlTest, StoredMatrixIsTheIntendedKkt) {
-  const Case& cs = cases()[GetParam()];
-  std::mt19937 rng(200 + GetParam());
+  const Case& cs = test_case();
+  std::mt19937 rng(200 + seed());
   const Structure st = make_structure(random_spec(rng, cs.n, cs.cones, cs.p_density, cs.a_density));
   const detail::Symbolic& sym = st.symbolic();
   const kernels::KktMaps mp = sym.maps();
@@ -319,12 +339,12 @@ TEST_P(LdlTest, StoredMatrixIsTheIntendedKkt) {
 // Several value sets over one plan, stored back to back as the CPU backend does: each factor
 // solves its own matrix, and no problem's data leaks into another's.
 TEST_P(LdlTest, BatchedValueSetsEachMatchTheirDenseSolve) {
-  const Case& cs = cases()[GetParam()];
-  std::mt19937 rng(300 + GetParam());
+  const Case& cs = test_case();
+  std::mt19937 rng(300 + seed());
   const Structure st = make_structure(random_spec(rng, cs.n, cs.cones, cs.p_density, cs.a_density));
   const detail::Symbolic& sym = st.symbolic();
-  const kernels::LdlPlan pl = sym.plan();
-  const int B = 6, N = pl.n, nnz = st.kkt_nnz(), lnz = st.factor_nnz();
+  const kernels::LdlPlan pl = plan_in(sym, layout());
+  const int B = 6, N = pl.n, nnz = st.kkt_nnz(), lnz = static_cast<int>(l_storage(sym, pl));
   Vec kx_all, lx_all(static_cast<size_t>(B) * lnz), d_all(static_cast<size_t>(B) * N),
       dinv_all(static_cast<size_t>(B) * N), y(N, 0.0), sol_all(static_cast<size_t>(B) * N);
   std::vector<Vec> dense, rhs;
@@ -358,16 +378,16 @@ TEST_P(LdlTest, BatchedValueSetsEachMatchTheirDenseSolve) {
 // unregularized K recovers full accuracy. Residuals are measured on the reduced system
 // [P+δI Aᵀ; A −(H+δI)] (expansion rows carry zero right-hand side), assembled densely.
 TEST_P(LdlTest, RefinementRemovesStaticRegularizationError) {
-  const Case& cs = cases()[GetParam()];
-  std::mt19937 rng(400 + GetParam());
+  const Case& cs = test_case();
+  std::mt19937 rng(400 + seed());
   const Structure st = make_structure(random_spec(rng, cs.n, cs.cones, cs.p_density, cs.a_density));
   const detail::Symbolic& sym = st.symbolic();
   const kernels::KktMaps mp = sym.maps();
-  const kernels::LdlPlan pl = sym.plan();
+  const kernels::LdlPlan pl = plan_in(sym, layout());
   Values v = random_values(rng, sym);
   Vec kx = load_kkt(sym, v);
   const Vec K = dense_original(mp, dense_permuted(pl, kx));
-  const Factors f = factor(sym, kx, LdlRegularization{1e-8, -INFINITY, 1.0});
+  const Factors f = factor(sym, kx, LdlRegularization{1e-8, -INFINITY, 1.0}, layout());
   ASSERT_EQ(f.bumps, 0);
   const int N = mp.order, n = mp.n, m = mp.m;
   const Vec rx = random_vec(rng, n), rz = random_vec(rng, m);
@@ -393,9 +413,10 @@ TEST_P(LdlTest, RefinementRemovesStaticRegularizationError) {
   EXPECT_LE(refined, 1e-12) << "unrefined error " << unrefined;
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, LdlTest, ::testing::Range(0, 4),
-                         [](const ::testing::TestParamInfo<int>& i) {
-                           return std::string(cases()[i.param].name);
+INSTANTIATE_TEST_SUITE_P(Cases, LdlTest, ::testing::Combine(::testing::Range(0, 4), ::testing::Values(0, 1)),
+                         [](const ::testing::TestParamInfo<std::tuple<int, int>>& i) {
+                           return std::string(cases()[std::get<0>(i.param)].name) +
+                                  (std::get<1>(i.param) ? "_dense" : "_sparse");
                          });
 
 TEST(Ldl, DynamicRegularizationReplacesZeroPivotsAndNaNFails) {
@@ -411,12 +432,15 @@ TEST(Ldl, DynamicRegularizationReplacesZeroPivotsAndNaNFails) {
   Vec P{2.0}, A{1.0}, kx(mp.nnz);
   kernels::kkt_load_data(mp, 1, P.data(), 1, A.data(), kx.data());
   kernels::kkt_write_identity_H(mp, sym.cone_table(), kx.data());
-  const Factors f = factor(sym, kx, LdlRegularization{0.0, 1e-13, 2e-7});
-  EXPECT_EQ(f.bumps, 1);
-  const int zrow = mp.iperm[mp.n + 1];
-  EXPECT_EQ(f.d[zrow], -2e-7) << "replaced by σ·δ with σ = −1";
-  kx[mp.p_to_k[0]] = NAN;
-  EXPECT_EQ(factor(sym, kx, LdlRegularization{0.0, 1e-13, 2e-7}).bumps, -1);
+  for (int layout : {0, 1}) {
+    Vec k = kx;
+    const Factors f = factor(sym, k, LdlRegularization{0.0, 1e-13, 2e-7}, layout);
+    EXPECT_EQ(f.bumps, 1);
+    const int zrow = mp.iperm[mp.n + 1];
+    EXPECT_EQ(f.d[zrow], -2e-7) << "replaced by σ·δ with σ = −1";
+    k[mp.p_to_k[0]] = NAN;
+    EXPECT_EQ(factor(sym, k, LdlRegularization{0.0, 1e-13, 2e-7}, layout).bumps, -1);
+  }
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ kernels::Dims dims_of(const detail::Symbolic& sym) {
           static_cast<int>(sym.cones.kind.size()),
           sym.kkt.order,
           static_cast<int>(sym.kkt.ki.size()),
-          static_cast<int>(sym.factor.li.size()),
+          static_cast<int>(sym.factor.storage(sym.kkt.order)),
           sym.cones.w_size};
 }
 
