@@ -122,9 +122,8 @@ struct ExpCone {
 
   BC_HD void third(const double* z, const double* u, const double* v, double* out) const {
     const double z22 = z[2] * z[2];
-    const double t[3] = {
-        -u[0] * v[0] / (z[0] * z[0]) + u[2] * v[2] / z22, 0.0,
-        (u[0] * v[2] + u[2] * v[0]) / z22 - 2.0 * z[0] * u[2] * v[2] / (z22 * z[2])};
+    const double t[3] = {-u[0] * v[0] / (z[0] * z[0]) + u[2] * v[2] / z22, 0.0,
+                         (u[0] * v[2] + u[2] * v[0]) / z22 - 2.0 * z[0] * u[2] * v[2] / (z22 * z[2])};
     double c[3];
     coefs(c);
     nonsym_third_from(psi(z), t, c, z, u, v, out);

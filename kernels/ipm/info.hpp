@@ -71,6 +71,9 @@ BC_HD void update_info(const Context& cx, const State<V>& st) {
                       norm_unscaled(dm.m, st.Axs, st.e) / dmax(1.0, normx + norms));
 }
 
+// The duality gap as the termination test reads it: absolute or relative, whichever is smaller.
+BC_HD double gap_measure(const Scalars& sc) { return dmin(sc.gap_abs, sc.gap_rel); }
+
 struct Tolerances {
   double gap_abs, gap_rel, feas, infeas_abs, infeas_rel, ktratio;
 };

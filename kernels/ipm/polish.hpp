@@ -30,9 +30,9 @@ namespace batchcone::kernels {
 constexpr double kPolishTarget = 1e-12;
 
 // The accuracy of the current point in Clarabel's terms: the worse of the relative residuals and
-// the duality gap (absolute or relative, whichever is smaller, as the termination test reads it).
+// the duality gap.
 BC_HD double polish_merit(const Scalars& sc) {
-  return dmax(dmax(sc.res_p, sc.res_d), dmin(sc.gap_abs, sc.gap_rel));
+  return dmax(dmax(sc.res_p, sc.res_d), gap_measure(sc));
 }
 
 // Residuals and info at the current (x, z, s) with τ = 1, κ = 0; returns polish_merit.
@@ -78,10 +78,12 @@ BC_HD void polish(const Context& cx, const State<V>& st) {
   if (!cx.settings.polish_enable ||
       !(sc.status == Status::Solved || sc.status == Status::AlmostSolved))
     return;
+  // The termination test (or finalize's rollback) left the info at this very point, and it does
+  // not change with the normalization: residuals and costs are homogeneous in (x, z, s, τ).
+  double best = polish_merit(sc), last = INFINITY;
   const double tinv = 1.0 / sc.tau;
   scale(dm.n, st.x, tinv), scale(dm.m, st.z, tinv), scale(dm.m, st.s, tinv);
   sc.tau = 1.0, sc.kappa = 0.0;
-  double best = polish_evaluate(cx, st), last = INFINITY;
   sc.polished = 0;
   polish_keep(cx, st, true);  // the interior-point solution: kept unless beaten
   for (int i = 0; i < dm.m; ++i) st.minty[i] = st.z[i] - st.s[i];

@@ -4,14 +4,13 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "kernels/ipm/info.hpp"
+
 namespace batchcone::backend::cpu {
 namespace {
 
 const char* kRule =
     "------------------------------------------------------------------------------------------";
-
-// The gap measure the termination test reads: the absolute or relative gap, whichever is smaller.
-double gap_of(const kernels::Scalars& sc) { return std::min(sc.gap_abs, sc.gap_rel); }
 
 }  // namespace
 
@@ -47,7 +46,8 @@ void VerboseMonitor::problem_row(const kernels::Scalars& sc) const {
   char step[16] = "   ------";
   if (rows_ > 0) std::snprintf(step, sizeof step, "%9.2e", sc.alpha);
   std::printf("%3d  %+.5e  %+.5e  %8.2e  %8.2e  %8.2e  %8.2e  %8.2e  %s\n", sc.iterations,
-              sc.cost_p, sc.cost_d, gap_of(sc), sc.res_p, sc.res_d, sc.ktratio, sc.mu, step);
+              sc.cost_p, sc.cost_d, kernels::gap_measure(sc), sc.res_p, sc.res_d, sc.ktratio, sc.mu,
+              step);
 }
 
 void VerboseMonitor::batch_row(const CpuBackend& be, int active) const {
@@ -55,7 +55,7 @@ void VerboseMonitor::batch_row(const CpuBackend& be, int active) const {
   for (int k = 0; k < batch_; ++k) {
     const kernels::Scalars& sc = *be.state(k).sc;
     if (sc.status != Status::Unsolved) continue;
-    gap = std::max(gap, gap_of(sc)), pres = std::max(pres, sc.res_p),
+    gap = std::max(gap, kernels::gap_measure(sc)), pres = std::max(pres, sc.res_p),
     dres = std::max(dres, sc.res_d);
   }
   if (active == 0) {
@@ -86,7 +86,7 @@ void VerboseMonitor::done(const CpuBackend& be) {
                 out_.objective[0]);
     std::printf("%s: gap %.2e, pres %.2e, dres %.2e\n",
                 sc.polished ? "polished solution" : "interior-point solution (not polished)",
-                gap_of(sc), sc.res_p, sc.res_d);
+                kernels::gap_measure(sc), sc.res_p, sc.res_d);
   } else {
     int count[10] = {}, iters = 0, polished = 0;
     for (int k = 0; k < batch_; ++k)
