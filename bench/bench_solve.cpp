@@ -11,6 +11,9 @@
 //   bench_solve FAMILY N M DENSITY B [B ...]   one custom configuration (FAMILY: lp, qp, socp,
 //                                              sdp: one PSD cone with ≤ M rows; exp: logistic
 //                                              regression, N features, M samples, dense)
+//   bench_solve --once FAMILY N M DENSITY B    one solve and one VJP of B problems on one thread,
+//                                              nothing else: for instruction counts under
+//                                              `valgrind --tool=callgrind` (repeatable, unlike time)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -332,12 +335,35 @@ void polish_tables() {
   polish_table("exp", 10, 30, 1.0, 256);
 }
 
+// One forward solve and one VJP (x̄ = 1) of `batch` problems on one thread.
+void once(const std::string& kind, int n, int m, double density, int batch) {
+  const Family f = make_any_family(kind, n, m, density, batch);
+  const batchcone::Structure st = batchcone::make_structure(f.spec);
+  batchcone::Settings settings;
+  settings.num_threads = 1;
+  Outputs out(st, batch);
+  const batchcone::BatchData d = dense_data(f, batch);
+  batchcone::cpu_solve(st, settings, d, out.view());
+  const std::vector<double> xbar(out.x.size(), 1.0);
+  std::vector<double> gP(f.P.size()), gc(f.c.size()), gA(f.A.size()), gb(f.b.size());
+  batchcone::cpu_vjp(st, settings, d, {out.x.data(), out.z.data(), out.s.data(), out.status.data()},
+                     {xbar.data(), nullptr, nullptr}, {gP.data(), gc.data(), gA.data(), gb.data()});
+  double iters = 0.0;
+  for (int k = 0; k < batch; ++k) iters += out.iters[k];
+  std::printf("%s n=%d m=%d B=%d: mean iterations %.2f, worst residual %.1e\n", kind.c_str(),
+              st.n(), st.m(), batch, iters / batch, worst_residual(f, batch, out.x, out.z, out.s));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::printf("batchcone CPU benchmark: %u hardware threads, all used; times are medians\n",
               std::thread::hardware_concurrency());
   const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "--once" && argc == 7) {
+    once(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), std::atof(argv[5]), std::atoi(argv[6]));
+    return 0;
+  }
   if (mode == "--polish") {
     polish_tables();
     return 0;

@@ -22,4 +22,13 @@ struct Strided {
   BC_HD Strided operator+(long k) const { return {p + k * stride, stride}; }
 };
 
+// Strided with a stride fixed at compile time: one lane of a CPU block of W problems stored
+// batch-interleaved (src/backend/cpu/lanes.hpp).
+template <class T, int W>
+struct Interleaved {
+  T* p;
+  BC_HD T& operator[](long i) const { return p[i * W]; }
+  BC_HD Interleaved operator+(long k) const { return {p + k * W}; }
+};
+
 }  // namespace batchcone::kernels

@@ -137,43 +137,51 @@ struct RefinementSettings {
 
 // Solves K [x; z] = [rx; rz] with the factors of K + regularization, then refines against the
 // unregularized K (kx). Expansion rows get a zero right-hand side and their solution is dropped.
-// work: 4·order. Returns false if the result is not finite.
+// work: 4·order. Per problem (each lane of a pack), refinement stops on its own criteria while
+// the others go on. Returns, per problem, whether the result is finite.
 template <class KV, class LV, class DV, class R, class S, class WV>
-BC_HD bool kkt_solve(const LdlPlan& pl, const KktMaps& mp, KV kx, LV lx, DV dinv, R rx, R rz,
-                     S x, S z, WV work, const RefinementSettings& ir) {
+BC_HD mask_t<value_t<WV>> kkt_solve(const LdlPlan& pl, const KktMaps& mp, KV kx, LV lx, DV dinv,
+                                    R rx, R rz, S x, S z, WV work, const RefinementSettings& ir) {
+  using T = value_t<WV>;
+  using M = mask_t<T>;
   const int N = mp.order;
   WV b = work, sol = work + N, e = work + 2 * N, dx = work + 3 * N;
   for (int k = 0; k < N; ++k) {
     const int i = mp.perm[k];
-    b[k] = (i < mp.n) ? rx[i] : (i < mp.n + mp.m ? rz[i - mp.n] : 0.0);
+    b[k] = (i < mp.n) ? rx[i] : (i < mp.n + mp.m ? rz[i - mp.n] : T(0.0));
   }
   copy(N, b, sol);
   ldl_solve(pl, lx, dinv, sol);
-  const double normb = norm_inf(N, b);
+  const T target = ir.abstol + ir.reltol * norm_inf(N, b);
   auto residual = [&](WV v) {  // e ← b − K v, returns ‖e‖∞
     kkt_symv(pl, kx, v, e);
     axpby(N, 1.0, b, -1.0, e);
     return norm_inf(N, e);
   };
-  double norme = residual(sol);
-  for (int it = 0; it < ir.max_iter && norme > ir.abstol + ir.reltol * normb; ++it) {
+  T norme = residual(sol);
+  M going = norme > target;  // problems still refining
+  for (int it = 0; it < ir.max_iter && vany(going); ++it) {
     copy(N, e, dx);
     ldl_solve(pl, lx, dinv, dx);
     axpy(N, 1.0, sol, dx);  // dx ← sol + correction: the trial point
-    const double last = norme;
-    norme = residual(dx);
-    if (last / norme < ir.stop_ratio) {  // too little progress: keep the better point, stop
-      if (norme < last) copy(N, dx, sol);
-      break;
+    const T last = norme, trial = residual(dx);
+    // Too little progress: keep the better point and stop; else take the trial and go on.
+    const M stalled = last / trial < T(ir.stop_ratio);
+    const M take = vand(going, vor(vnot(stalled), trial < last));
+    if (vall(take)) {
+      copy(N, dx, sol);
+    } else if (vany(take)) {
+      for (int k = 0; k < N; ++k) sol[k] = vselect(take, dx[k], sol[k]);
     }
-    copy(N, dx, sol);
+    norme = vselect(take, trial, norme);
+    going = vand(vand(going, vnot(stalled)), norme > target);
   }
   for (int k = 0; k < N; ++k) {
     const int i = mp.perm[k];
     if (i < mp.n) x[i] = sol[k];
     else if (i < mp.n + mp.m) z[i - mp.n] = sol[k];
   }
-  return all_finite(N, sol);
+  return finite_mask(N, sol);
 }
 
 }  // namespace batchcone::kernels

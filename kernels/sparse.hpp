@@ -3,6 +3,7 @@
 #pragma once
 
 #include "hd.hpp"
+#include "vec.hpp"
 
 namespace batchcone::kernels {
 
@@ -15,11 +16,13 @@ struct CscPattern {
   BC_HD int nnz() const { return colptr[ncols]; }
 };
 
+// Written for any element type (kernels/vec.hpp).
+
 // y ← y + α·A·x
 template <class Vals, class U, class V>
 BC_HD void csc_gemv(const CscPattern& a, Vals vals, double alpha, U x, V y) {
   for (int j = 0; j < a.ncols; ++j) {
-    const double axj = alpha * x[j];
+    const value_t<V> axj = alpha * x[j];
     for (int p = a.colptr[j]; p < a.colptr[j + 1]; ++p) y[a.rowval[p]] += vals[p] * axj;
   }
 }
@@ -28,7 +31,7 @@ BC_HD void csc_gemv(const CscPattern& a, Vals vals, double alpha, U x, V y) {
 template <class Vals, class U, class V>
 BC_HD void csc_gemv_t(const CscPattern& a, Vals vals, double alpha, U x, V y) {
   for (int j = 0; j < a.ncols; ++j) {
-    double acc = 0.0;
+    value_t<V> acc = 0.0;
     for (int p = a.colptr[j]; p < a.colptr[j + 1]; ++p) acc += vals[p] * x[a.rowval[p]];
     y[j] += alpha * acc;
   }
@@ -38,11 +41,11 @@ BC_HD void csc_gemv_t(const CscPattern& a, Vals vals, double alpha, U x, V y) {
 template <class Vals, class U, class V>
 BC_HD void csc_symv_upper(const CscPattern& a, Vals vals, double alpha, U x, V y) {
   for (int j = 0; j < a.ncols; ++j) {
-    const double xj = x[j];
-    double acc = 0.0;
+    const value_t<V> xj = x[j];
+    value_t<V> acc = 0.0;
     for (int p = a.colptr[j]; p < a.colptr[j + 1]; ++p) {
       const int i = a.rowval[p];
-      const double v = vals[p];
+      const value_t<V> v = vals[p];
       if (i == j) {
         acc += v * xj;
       } else {

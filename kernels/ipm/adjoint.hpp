@@ -22,16 +22,18 @@
 
 namespace batchcone::kernels {
 
-// Equilibrates the data, takes the limit scaling H of the solution's Minty split (v = z̃ − s̃,
+// The per-problem steps below are written for double views; the solves (solve_unscaled and
+// what it calls) for any element type, so that a CPU block of problems runs them at once
+// (src/backend/cpu/lane_backend.cpp), the cone scaling applied lane by lane (lanes.hpp).
+
+// After equilibration: the solution in the equilibrated coordinates, its Minty split (v = z̃ − s̃,
 // cone_table.hpp: exact for a polished solution, and the nearest exactly complementary pair's
-// for an interior-point iterate) and factors K̃; the state then serves any number of jvp/vjp
-// solves. False if an exp/pow split could not be found or K̃ fails.
+// for an interior-point iterate) and −H̃ into K̃ (loaded with the data). False if an exp/pow
+// split could not be found.
 // Sol: anything with views x, z, s (ProblemSolution on the CPU, device rows on the GPU).
 template <class V, class Sol>
-BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const ProblemInput& in,
-                             const Sol& sol) {
+BC_HD bool derivative_split(const Context& cx, const State<V>& st, const Sol& sol) {
   const Dims& dm = cx.dims;
-  equilibrate(cx, st, in);
   const double c = st.sc->cscale;
   for (int i = 0; i < dm.m; ++i) {
     st.s[i] = st.e[i] * sol.s[i];
@@ -39,10 +41,21 @@ BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const Proble
     st.minty[i] = st.z[i] - st.s[i];
   }
   if (!cones_split_pair(cx.cones, st.minty, st.z, st.s, st.w, st.eta)) return false;
-  fill(cx.maps.order, st.ywork, 0.0);
-  kkt_load_data(cx.maps, dm.nnz_p, st.pv, dm.nnz_a, st.av, st.kx);
   kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);
-  return factor_kkt(cx, st);
+  return true;
+}
+
+// Equilibrates the data, takes the limit scaling H of the solution's split and factors K̃
+// (unless `factor` is false: products with K need no factorization); the state then serves any
+// number of jvp/vjp solves. False if the split or K̃ fails.
+template <class V, class Sol>
+BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const ProblemInput& in,
+                             const Sol& sol, bool factor = true) {
+  equilibrate(cx, st, in);
+  fill(cx.maps.order, st.ywork, 0.0);
+  kkt_load_data(cx.maps, cx.dims.nnz_p, st.pv, cx.dims.nnz_a, st.av, st.kx);
+  if (!derivative_split(cx, st, sol)) return false;
+  return !factor || factor_kkt(cx, st);
 }
 
 // e ← b − K̃ v in the reduced (x, z) space, with the −H̃ block applied as −W̃(W̃ v_z) rather
@@ -50,8 +63,8 @@ BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const Proble
 // eigenvalues ~η²‖w‖^{±2}, and forming it explicitly loses the small ones to rounding.
 // Returns ‖e‖∞. Uses work2 and dsv.
 template <class V>
-BC_HD double reduced_residual(const Context& cx, const State<V>& st, V bx, V bz, V vx, V vz, V ex,
-                              V ez) {
+BC_HD value_t<V> reduced_residual(const Context& cx, const State<V>& st, V bx, V bz, V vx, V vz,
+                                  V ex, V ez) {
   const Dims& dm = cx.dims;
   copy(dm.n, bx, ex);
   copy(dm.m, bz, ez);
@@ -60,79 +73,105 @@ BC_HD double reduced_residual(const Context& cx, const State<V>& st, V bx, V bz,
   csc_gemv(cx.A, st.av, -1.0, vx, ez);
   cones_mul_H(cx.cones, st.w, st.eta, vz, st.work2, st.dsv);
   axpy(dm.m, 1.0, st.dsv, ez);
-  return dmax(norm_inf(dm.n, ex), norm_inf(dm.m, ez));
+  return vmax(norm_inf(dm.n, ex), norm_inf(dm.m, ez));
 }
 
 // [v_x; v_z] ← K̃⁻¹ [b_x; b_z] by refinement in the reduced space (reduced_residual), each
 // correction solved with the factors of the regularized, expanded K̃ (kkt_solve). The exact
 // operator is symmetric, so the derivative solves stay transposes of each other to the
 // accuracy reached here. Arrays: b in (px, pz), result in (x2, z2), residual in (rhs_x, rhs_z).
+// Per problem (lane): false if a solve failed or the result is not finite.
 template <class V>
-BC_HD bool solve_reduced(const Context& cx, const State<V>& st) {
+BC_HD mask_t<value_t<V>> solve_reduced(const Context& cx, const State<V>& st) {
+  using T = value_t<V>;
+  using M = mask_t<T>;
   const Dims& dm = cx.dims;
-  if (!solve_kkt(cx, st, st.px, st.pz, st.x2, st.z2)) return false;
-  const double normb = dmax(norm_inf(dm.n, st.px), norm_inf(dm.m, st.pz));
-  double norme = reduced_residual(cx, st, st.px, st.pz, st.x2, st.z2, st.rhs_x, st.rhs_z);
-  for (int it = 0; it < 20 && norme > 1e-15 * normb; ++it) {
-    if (!solve_kkt(cx, st, st.rhs_x, st.rhs_z, st.dx, st.dz)) return false;
+  M ok = solve_kkt(cx, st, st.px, st.pz, st.x2, st.z2);
+  const T target = 1e-15 * vmax(norm_inf(dm.n, st.px), norm_inf(dm.m, st.pz));
+  T norme = reduced_residual(cx, st, st.px, st.pz, st.x2, st.z2, st.rhs_x, st.rhs_z);
+  M going = vand(ok, norme > target);
+  for (int it = 0; it < 20 && vany(going); ++it) {
+    const M solved = solve_kkt(cx, st, st.rhs_x, st.rhs_z, st.dx, st.dz);
+    ok = vand(ok, vor(solved, vnot(going)));
+    going = vand(going, solved);
     axpy(dm.n, 1.0, st.x2, st.dx);  // trial point
     axpy(dm.m, 1.0, st.z2, st.dz);
-    const double last = norme;
-    norme = reduced_residual(cx, st, st.px, st.pz, st.dx, st.dz, st.rhs_x, st.rhs_z);
-    if (!(norme < last)) break;  // no progress: keep the previous point
-    copy(dm.n, st.dx, st.x2);
-    copy(dm.m, st.dz, st.z2);
-    if (norme > 0.5 * last) break;  // stalled
+    const T last = norme, trial = reduced_residual(cx, st, st.px, st.pz, st.dx, st.dz, st.rhs_x, st.rhs_z);
+    const M take = vand(going, trial < last);  // no progress: keep the previous point, stop
+    for (int j = 0; j < dm.n; ++j) st.x2[j] = vselect(take, st.dx[j], st.x2[j]);
+    for (int i = 0; i < dm.m; ++i) st.z2[i] = vselect(take, st.dz[i], st.z2[i]);
+    norme = vselect(take, trial, norme);
+    going = vand(vand(take, vnot(trial > 0.5 * last)), norme > target);  // stalled or done: stop
   }
-  return all_finite(dm.n, st.x2) && all_finite(dm.m, st.z2);
+  return vand(ok, vand(finite_mask(dm.n, st.x2), finite_mask(dm.m, st.z2)));
 }
 
 // [dx; dz] ← K⁻¹ [rhs_x; rhs_z] = S K̃⁻¹ S [rhs_x; rhs_z], in place in (rhs_x, rhs_z).
 template <class V>
-BC_HD bool solve_unscaled(const Context& cx, const State<V>& st) {
-  const double rc = sqrt(st.sc->cscale);
+BC_HD mask_t<value_t<V>> solve_unscaled(const Context& cx, const State<V>& st) {
+  using T = value_t<V>;
+  const T rc = vsqrt(sc_get(st.sc, &Scalars::cscale, T()));
   for (int j = 0; j < cx.dims.n; ++j) st.px[j] = st.rhs_x[j] * rc * st.d[j];
   for (int i = 0; i < cx.dims.m; ++i) st.pz[i] = st.rhs_z[i] * st.e[i] / rc;
-  if (!solve_reduced(cx, st)) return false;
+  const auto ok = solve_reduced(cx, st);
   for (int j = 0; j < cx.dims.n; ++j) st.rhs_x[j] = rc * st.d[j] * st.x2[j];
   for (int i = 0; i < cx.dims.m; ++i) st.rhs_z[i] = st.e[i] * st.z2[i] / rc;
-  return true;
+  return ok;
 }
 
-// JVP after derivative_factor: writes (dx, dz, ds). False if the solve failed.
+// JVP, before solve_unscaled: the right-hand side [−dP x − dAᵀz − dc ; r_z] in (rhs_x, rhs_z),
+// and r_z = db − dA x into ds.
 template <class V, class Sol, class O>
-BC_HD bool jvp(const Context& cx, const State<V>& st, const Sol& sol, const ProblemTangent& t, O dx,
-               O dz, O ds) {
+BC_HD void jvp_rhs(const Context& cx, const State<V>& st, const Sol& sol, const ProblemTangent& t,
+                   O ds) {
   const Dims& dm = cx.dims;
   for (int j = 0; j < dm.n; ++j) st.rhs_x[j] = -t.dc[j];
   for (int i = 0; i < dm.m; ++i) st.rhs_z[i] = t.db[i];
   csc_symv_upper(cx.P, t.dp, -1.0, sol.x, st.rhs_x);
   csc_gemv_t(cx.A, t.da, -1.0, sol.z, st.rhs_x);
   csc_gemv(cx.A, t.da, -1.0, sol.x, st.rhs_z);
-  copy(dm.m, st.rhs_z, ds);  // r_z, kept for ds
-  if (!solve_unscaled(cx, st)) return false;
+  copy(dm.m, st.rhs_z, ds);
+}
+
+// JVP, after solve_unscaled: dx, dz, and ds = r_z − A dx with A = E⁻¹ÃD⁻¹ from the
+// equilibrated values.
+template <class V, class O>
+BC_HD void jvp_outputs(const Context& cx, const State<V>& st, O dx, O dz, O ds) {
+  const Dims& dm = cx.dims;
   copy(dm.n, st.rhs_x, dx);
   copy(dm.m, st.rhs_z, dz);
-  // ds = r_z − A dx, with A = E⁻¹ÃD⁻¹ from the equilibrated values.
   for (int j = 0; j < dm.n; ++j) st.dx[j] = dx[j] / st.d[j];
   fill(dm.m, st.work1, 0.0);
   csc_gemv(cx.A, st.av, 1.0, st.dx, st.work1);
   for (int i = 0; i < dm.m; ++i) ds[i] -= st.work1[i] / st.e[i];
+}
+
+// JVP after derivative_factor: writes (dx, dz, ds). False if the solve failed.
+template <class V, class Sol, class O>
+BC_HD bool jvp(const Context& cx, const State<V>& st, const Sol& sol, const ProblemTangent& t, O dx,
+               O dz, O ds) {
+  jvp_rhs(cx, st, sol, t, ds);
+  if (!solve_unscaled(cx, st)) return false;
+  jvp_outputs(cx, st, dx, dz, ds);
   return true;
 }
 
-// VJP after derivative_factor: cotangents (x̄, z̄, s̄) → (P̄, c̄, Ā, b̄) in st.gp/gc/ga/gb.
-// Transpose of jvp (ds = r_z − A dx): w = K⁻¹[x̄ − Aᵀs̄; z̄] + [0; s̄].
-template <class V, class Sol>
-BC_HD bool vjp(const Context& cx, const State<V>& st, const Sol& sol, const double* xbar,
-               const double* zbar, const double* sbar) {
+// VJP, before solve_unscaled: the right-hand side [x̄ − Aᵀs̄; z̄] (Aᵀs̄ = D⁻¹ÃᵀE⁻¹s̄).
+template <class V, class I>
+BC_HD void vjp_rhs(const Context& cx, const State<V>& st, I xbar, I zbar, I sbar) {
   const Dims& dm = cx.dims;
-  for (int i = 0; i < dm.m; ++i) st.work1[i] = sbar[i] / st.e[i];  // Aᵀs̄ = D⁻¹ÃᵀE⁻¹s̄
+  for (int i = 0; i < dm.m; ++i) st.work1[i] = sbar[i] / st.e[i];
   fill(dm.n, st.dx, 0.0);
   csc_gemv_t(cx.A, st.av, 1.0, st.work1, st.dx);
   for (int j = 0; j < dm.n; ++j) st.rhs_x[j] = xbar[j] - st.dx[j] / st.d[j];
   copy(dm.m, zbar, st.rhs_z);
-  if (!solve_unscaled(cx, st)) return false;
+}
+
+// VJP, after solve_unscaled: w = K⁻¹[x̄ − Aᵀs̄; z̄] + [0; s̄] and the gradients (P̄, c̄, Ā, b̄)
+// in st.gp/gc/ga/gb. False if they are not finite.
+template <class V, class Sol, class I>
+BC_HD bool vjp_gradients(const Context& cx, const State<V>& st, const Sol& sol, I sbar) {
+  const Dims& dm = cx.dims;
   axpy(dm.m, 1.0, sbar, st.rhs_z);
   const V wx = st.rhs_x, wz = st.rhs_z;
   for (int j = 0; j < dm.n; ++j) st.gc[j] = -wx[j];
@@ -151,14 +190,29 @@ BC_HD bool vjp(const Context& cx, const State<V>& st, const Sol& sol, const doub
          all_finite(dm.nnz_p, st.gp);
 }
 
-// Factors K at the solution only for a status that has a derivative (Solved or AlmostSolved);
-// st.sc->factored then gates every derivative solve of this problem.
+// VJP after derivative_factor: cotangents (x̄, z̄, s̄) → (P̄, c̄, Ā, b̄) in st.gp/gc/ga/gb.
+// Transpose of jvp (ds = r_z − A dx): w = K⁻¹[x̄ − Aᵀs̄; z̄] + [0; s̄].
+template <class V, class Sol>
+BC_HD bool vjp(const Context& cx, const State<V>& st, const Sol& sol, const double* xbar,
+               const double* zbar, const double* sbar) {
+  vjp_rhs(cx, st, xbar, zbar, sbar);
+  if (!solve_unscaled(cx, st)) return false;
+  return vjp_gradients(cx, st, sol, sbar);
+}
+
+// Only Solved and AlmostSolved problems have derivatives.
+BC_HD bool is_differentiable(std::int32_t status) {
+  return status == static_cast<std::int32_t>(Status::Solved) ||
+         status == static_cast<std::int32_t>(Status::AlmostSolved);
+}
+
+// Factors K at the solution only for a status that has a derivative (is_differentiable);
+// st.sc->factored then gates every derivative solve of this problem. With factor = false only
+// the scaling is prepared (for products with K).
 template <class V, class Sol>
 BC_HD void factor_if_differentiable(const Context& cx, const State<V>& st, const ProblemInput& in,
-                                    const Sol& sol, std::int32_t status) {
-  const bool solved = status == static_cast<std::int32_t>(Status::Solved) ||
-                      status == static_cast<std::int32_t>(Status::AlmostSolved);
-  st.sc->factored = solved && derivative_factor(cx, st, in, sol);
+                                    const Sol& sol, std::int32_t status, bool factor = true) {
+  st.sc->factored = is_differentiable(status) && derivative_factor(cx, st, in, sol, factor);
 }
 
 // [ox; oz] ← K⁻¹ [rx; rz] after derivative_factor (the user's coordinates).

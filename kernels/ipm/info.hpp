@@ -15,24 +15,29 @@
 
 namespace batchcone::kernels {
 
+// Written for any element type T (kernels/vec.hpp): the CPU computes the residuals of a block
+// of problems at once.
 template <class V>
 BC_HD void update_residuals(const Context& cx, const State<V>& st) {
+  using T = value_t<V>;
   const Dims& dm = cx.dims;
-  Scalars& sc = *st.sc;
+  const T tau = sc_get(st.sc, &Scalars::tau, T()), kappa = sc_get(st.sc, &Scalars::kappa, T());
   fill(dm.n, st.Px, 0.0);
   csc_symv_upper(cx.P, st.pv, 1.0, st.x, st.Px);
   fill(dm.n, st.Atz, 0.0);
   csc_gemv_t(cx.A, st.av, 1.0, st.z, st.Atz);
   copy(dm.m, st.s, st.Axs);
   csc_gemv(cx.A, st.av, 1.0, st.x, st.Axs);
-  for (int i = 0; i < dm.n; ++i) st.rx[i] = -st.Px[i] - st.Atz[i] - st.q[i] * sc.tau;
-  for (int i = 0; i < dm.m; ++i) st.rz[i] = st.Axs[i] - st.b[i] * sc.tau;
-  sc.dot_qx = dot(dm.n, st.q, st.x);
-  sc.dot_bz = dot(dm.m, st.b, st.z);
-  sc.dot_sz = dot(dm.m, st.s, st.z);
-  sc.dot_xPx = dot(dm.n, st.x, st.Px);
-  sc.r_tau = sc.dot_qx + sc.dot_bz + sc.kappa + sc.dot_xPx / sc.tau;
-  sc.mu = (sc.dot_sz + sc.tau * sc.kappa) / (cx.cones.degree + 1);
+  for (int i = 0; i < dm.n; ++i) st.rx[i] = -st.Px[i] - st.Atz[i] - st.q[i] * tau;
+  for (int i = 0; i < dm.m; ++i) st.rz[i] = st.Axs[i] - st.b[i] * tau;
+  const T dot_qx = dot(dm.n, st.q, st.x), dot_bz = dot(dm.m, st.b, st.z);
+  const T dot_sz = dot(dm.m, st.s, st.z), dot_xPx = dot(dm.n, st.x, st.Px);
+  sc_set(st.sc, &Scalars::dot_qx, dot_qx);
+  sc_set(st.sc, &Scalars::dot_bz, dot_bz);
+  sc_set(st.sc, &Scalars::dot_sz, dot_sz);
+  sc_set(st.sc, &Scalars::dot_xPx, dot_xPx);
+  sc_set(st.sc, &Scalars::r_tau, dot_qx + dot_bz + kappa + dot_xPx / tau);
+  sc_set(st.sc, &Scalars::mu, (dot_sz + tau * kappa) / T(cx.cones.degree + 1));
 }
 
 // ‖a ./ scale‖₂
@@ -132,13 +137,12 @@ BC_HD bool can_switch_to_dual_scaling(const Context& cx, const Scalars& sc) {
   return cx.cones.nonsym > 0 && !sc.dual_scaling;
 }
 
-// Residuals, info and the termination test at the current iterate; sets sc.status when done.
-// Insufficient progress under primal–dual scaling restores the previous iterate and goes on
-// with dual scaling instead of stopping (Clarabel's strategy checkpoint).
+// Info and the termination test at the current iterate, after update_residuals; sets sc.status
+// when done. Insufficient progress under primal–dual scaling restores the previous iterate and
+// goes on with dual scaling instead of stopping (Clarabel's strategy checkpoint).
 template <class V>
-BC_HD void check_termination(const Context& cx, const State<V>& st) {
+BC_HD void check_termination_after_residuals(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
-  update_residuals(cx, st);
   update_info(cx, st);
   sc.status = convergence_status(sc, full_tolerances(cx.settings), false);
   if (sc.status == Status::Unsolved && insufficient_progress(sc, cx.settings)) {
@@ -153,6 +157,13 @@ BC_HD void check_termination(const Context& cx, const State<V>& st) {
   }
   if (sc.status == Status::Unsolved && sc.iterations >= cx.settings.max_iter)
     sc.status = Status::MaxIterations;
+}
+
+// Residuals, info and the termination test at the current iterate.
+template <class V>
+BC_HD void check_termination(const Context& cx, const State<V>& st) {
+  update_residuals(cx, st);
+  check_termination_after_residuals(cx, st);
 }
 
 }  // namespace batchcone::kernels

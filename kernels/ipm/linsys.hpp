@@ -9,26 +9,26 @@
 namespace batchcone::kernels {
 
 // Static ε = constant + proportional·max|diag K|; dynamic pivot replacement as configured.
-template <class V>
-BC_HD LdlRegularization kkt_regularization(const Context& cx, const State<V>& st) {
+template <class V, class T = value_t<V>>
+BC_HD LdlRegularization<T> kkt_regularization(const Context& cx, const State<V>& st) {
   const Settings& s = cx.settings;
-  double maxdiag = 0.0;
-  for (int i = 0; i < cx.maps.order; ++i) maxdiag = dmax(maxdiag, fabs(st.kx[cx.maps.diag_to_k[i]]));
-  LdlRegularization reg;
+  T maxdiag = 0.0;
+  for (int i = 0; i < cx.maps.order; ++i) maxdiag = vmax(maxdiag, vabs(st.kx[cx.maps.diag_to_k[i]]));
+  LdlRegularization<T> reg;
   reg.static_eps = s.static_regularization_enable
                        ? s.static_regularization_constant +
                              s.static_regularization_proportional * maxdiag
-                       : 0.0;
+                       : T(0.0);
   reg.dynamic_eps = s.dynamic_regularization_enable ? s.dynamic_regularization_eps : -INFINITY;
   reg.dynamic_delta = s.dynamic_regularization_delta;
   return reg;
 }
 
-// Factors the KKT matrix currently held in st.kx. False on a non-finite pivot.
+// Factors the KKT matrix currently held in st.kx. Per problem: false on a non-finite pivot.
 template <class V>
-BC_HD bool factor_kkt(const Context& cx, const State<V>& st) {
+BC_HD mask_t<value_t<V>> factor_kkt(const Context& cx, const State<V>& st) {
   return ldl_factor(cx.plan, st.kx, st.lx, st.piv, st.pinv, st.ywork,
-                    kkt_regularization(cx, st)) >= 0;
+                    kkt_regularization(cx, st)) >= value_t<V>(0.0);
 }
 
 BC_HD RefinementSettings refinement(const Context& cx) {
@@ -38,9 +38,9 @@ BC_HD RefinementSettings refinement(const Context& cx) {
           s.iterative_refinement_stop_ratio};
 }
 
-// [x; z] ← K⁻¹ [rx; rz] with refinement. False if the result is not finite.
+// [x; z] ← K⁻¹ [rx; rz] with refinement. Per problem: false if the result is not finite.
 template <class V, class R, class S>
-BC_HD bool solve_kkt(const Context& cx, const State<V>& st, R rx, R rz, S x, S z) {
+BC_HD mask_t<value_t<V>> solve_kkt(const Context& cx, const State<V>& st, R rx, R rz, S x, S z) {
   return kkt_solve(cx.plan, cx.maps, st.kx, st.lx, st.pinv, rx, rz, x, z, st.irwork,
                    refinement(cx));
 }

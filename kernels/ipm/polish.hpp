@@ -52,53 +52,91 @@ BC_HD void polish_keep(const Context& cx, const State<V>& st, bool keep) {
     copy(cx.dims.n, st.px, st.x), copy(cx.dims.m, st.pz, st.z), copy(cx.dims.m, st.ps, st.s);
 }
 
-// One Newton step from (x, v) with the scaling of the current split (in w, η), after
-// polish_evaluate (r_x = −F₁, r_z = F₂). False if the factorization or the solve failed.
+// Polishing is per-problem phases around the KKT operations (a factorization and a solve per
+// Newton step), so that a CPU block runs them for all of its problems at once; polish() runs
+// them in sequence:
+//   polish_begin       checks, normalization, first evaluation   → factor, solve [Δx; Δz]
+//   polish_after_step  the step, the next evaluation             → factor, solve ... (repeat)
+//   polish_end         the best point kept.
+// Each phase that returns true has written −H into K and the right-hand side [r_x; −r_z].
+
+// The split at the current v, its evaluation, and whether to take a Newton step from it.
 template <class V>
-BC_HD bool polish_step(const Context& cx, const State<V>& st) {
-  const Dims& dm = cx.dims;
+BC_HD bool polish_next(const Context& cx, const State<V>& st) {
+  Scalars& sc = *st.sc;
+  if (!cones_split_pair(cx.cones, st.minty, st.z, st.s, st.w, st.eta)) return false;
+  const double merit = polish_evaluate(cx, st);
+  if (!(merit < sc.polish_last)) return false;  // Newton has stopped converging (or not finite)
+  sc.polish_last = merit;
+  if (merit < sc.polish_best) sc.polish_best = merit, sc.polished = 1, polish_keep(cx, st, true);
+  if (sc.polish_it == cx.settings.polish_max_iter || merit <= kPolishTarget) return false;
   kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);
-  if (!factor_kkt(cx, st)) return false;
-  for (int i = 0; i < dm.m; ++i) st.rhs_z[i] = -st.rz[i];
-  if (!solve_kkt(cx, st, st.rx, st.rhs_z, st.dx, st.dz)) return false;
-  copy(dm.m, st.rhs_z, st.ds);  // Δs = −F₂ − AΔx
-  csc_gemv(cx.A, st.av, -1.0, st.dx, st.ds);
-  axpy(dm.n, 1.0, st.dx, st.x);
-  for (int i = 0; i < dm.m; ++i) st.minty[i] += st.dz[i] - st.ds[i];
-  return all_finite(dm.n, st.x) && all_finite(dm.m, st.minty);
+  for (int i = 0; i < cx.dims.m; ++i) st.rhs_z[i] = -st.rz[i];
+  return true;
 }
 
-// Polishes a Solved or AlmostSolved problem in place (the iterate, in equilibrated coordinates,
-// normalized to τ = 1), leaving residuals and info at the point kept. An AlmostSolved problem
-// whose polished point meets the full tolerances becomes Solved.
+// Starts polishing a Solved or AlmostSolved problem (the iterate, in equilibrated coordinates,
+// normalized to τ = 1); returns whether a Newton step follows.
 template <class V>
-BC_HD void polish(const Context& cx, const State<V>& st) {
+BC_HD bool polish_begin(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
   const Dims& dm = cx.dims;
+  sc.polish_it = -1;  // not polishing
   if (!cx.settings.polish_enable ||
       !(sc.status == Status::Solved || sc.status == Status::AlmostSolved))
-    return;
+    return false;
   // The termination test (or finalize's rollback) left the info at this very point, and it does
   // not change with the normalization: residuals and costs are homogeneous in (x, z, s, τ).
-  double best = polish_merit(sc), last = INFINITY;
+  sc.polish_best = polish_merit(sc), sc.polish_last = INFINITY, sc.polish_it = 0;
   const double tinv = 1.0 / sc.tau;
   scale(dm.n, st.x, tinv), scale(dm.m, st.z, tinv), scale(dm.m, st.s, tinv);
   sc.tau = 1.0, sc.kappa = 0.0;
   sc.polished = 0;
   polish_keep(cx, st, true);  // the interior-point solution: kept unless beaten
   for (int i = 0; i < dm.m; ++i) st.minty[i] = st.z[i] - st.s[i];
-  for (int it = 0; cones_split_pair(cx.cones, st.minty, st.z, st.s, st.w, st.eta); ++it) {
-    const double merit = polish_evaluate(cx, st);
-    if (!(merit < last)) break;  // Newton has stopped converging (or the point is not finite)
-    last = merit;
-    if (merit < best) best = merit, sc.polished = 1, polish_keep(cx, st, true);
-    if (it == cx.settings.polish_max_iter || merit <= kPolishTarget || !polish_step(cx, st)) break;
-  }
+  return polish_next(cx, st);
+}
+
+// The Newton step solve: factor K at the split's scaling, [Δx; Δz] = K⁻¹[r_x; −r_z].
+template <class V>
+BC_HD mask_t<value_t<V>> polish_solve(const Context& cx, const State<V>& st) {
+  const auto factored = factor_kkt(cx, st);
+  return vand(factored, solve_kkt(cx, st, st.rx, st.rhs_z, st.dx, st.dz));
+}
+
+// After the Newton step's solve (`solved`: it succeeded): x ← x + Δx, v ← v + Δz − Δs with
+// Δs = −F₂ − AΔx; then polish_next. False when polishing stops.
+template <class V>
+BC_HD bool polish_after_step(const Context& cx, const State<V>& st, bool solved) {
+  const Dims& dm = cx.dims;
+  if (!solved) return false;
+  copy(dm.m, st.rhs_z, st.ds);
+  csc_gemv(cx.A, st.av, -1.0, st.dx, st.ds);
+  axpy(dm.n, 1.0, st.dx, st.x);
+  for (int i = 0; i < dm.m; ++i) st.minty[i] += st.dz[i] - st.ds[i];
+  if (!all_finite(dm.n, st.x) || !all_finite(dm.m, st.minty)) return false;
+  ++st.sc->polish_it;
+  return polish_next(cx, st);
+}
+
+// Restores the best point, leaving residuals and info at it. An AlmostSolved problem whose
+// polished point meets the full tolerances becomes Solved.
+template <class V>
+BC_HD void polish_end(const Context& cx, const State<V>& st) {
+  Scalars& sc = *st.sc;
+  if (sc.polish_it < 0) return;
   polish_keep(cx, st, false);
   polish_evaluate(cx, st);
   if (sc.status == Status::AlmostSolved &&
       convergence_status(sc, full_tolerances(cx.settings), false) == Status::Solved)
     sc.status = Status::Solved;
+}
+
+// Polishes a Solved or AlmostSolved problem in place.
+template <class V>
+BC_HD void polish(const Context& cx, const State<V>& st) {
+  for (bool step = polish_begin(cx, st); step;) step = polish_after_step(cx, st, polish_solve(cx, st));
+  polish_end(cx, st);
 }
 
 }  // namespace batchcone::kernels

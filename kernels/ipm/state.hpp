@@ -31,6 +31,7 @@ struct Context {
 struct Scalars {
   double tau, kappa, prev_tau, prev_kappa;
   double dtau, dkappa;            // the current step's τ and κ components
+  double d_tau, d_kappa;          // the right-hand side's τ and κ parts of the current step solve
   double cscale, normq, normb;    // cost scaling, ‖q‖∞ and ‖b‖∞ of the unscaled data
   double mu, sigma, alpha, alpha_aff;
   double dot_qx, dot_bz, dot_sz, dot_xPx, r_tau;
@@ -43,7 +44,14 @@ struct Scalars {
   int factored;    // derivative calls: K at the solution was factored
   int dual_scaling;  // exp/pow cones: 0 primal–dual scaling, 1 dual scaling (after a switch)
   int polished;      // the solution is the polished point (polish.hpp), not the last iterate
+  int polish_it;     // polishing: Newton steps taken, and the merits of the best and last points
+  double polish_best, polish_last;
 };
+
+// A field of one problem's scalars as a value of element type T (kernels/vec.hpp): here for
+// double; src/backend/cpu/lanes.hpp overloads both for packs, whose lanes are consecutive Scalars.
+BC_HD double sc_get(const Scalars* sc, double Scalars::*f, double) { return sc->*f; }
+BC_HD void sc_set(Scalars* sc, double Scalars::*f, double v) { sc->*f = v; }
 
 // Offsets (in doubles) of one problem's arrays inside its block.
 struct Layout {

@@ -27,36 +27,48 @@ namespace batchcone::kernels {
 
 enum class StepOutcome { Taken, ScalingFailed, SolveFailed, TooShort };
 
-// Refreshes the scaling, writes −H into K, factors K and solves for (x₂, z₂).
+// An iteration is four per-problem phases around four KKT operations (one factorization and
+// three solves), so that a CPU block of problems can run each KKT operation for all of its
+// problems at once (src/backend/cpu/lane_backend.cpp); iterate() below runs them in sequence:
+//   begin_iteration   scaling, −H into K, rhs −q            → factor K, solve [x₂; z₂]
+//   predictor_rhs     d_s = λ∘λ and the predictor's rhs     → solve [dx; dz]
+//   to_corrector      predictor step, σ, corrector's rhs    → solve [dx; dz]
+//   finish_iteration  corrector step, step length, update.
+
+// Refreshes the scaling, writes −H into K and the right-hand side −q of the (x₂, z₂) solve.
 template <class V>
-BC_HD StepOutcome scale_and_factor(const Context& cx, const State<V>& st) {
+BC_HD StepOutcome begin_iteration(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
   if (!cones_update_scaling(cx.cones, st.s, st.z, st.w, st.eta, st.lambda, sc.mu, sc.dual_scaling))
     return StepOutcome::ScalingFailed;
   kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);
-  if (!factor_kkt(cx, st)) return StepOutcome::SolveFailed;
   for (int i = 0; i < cx.dims.n; ++i) st.rhs_x[i] = -st.q[i];
-  if (!solve_kkt(cx, st, st.rhs_x, st.b, st.x2, st.z2)) return StepOutcome::SolveFailed;
   return StepOutcome::Taken;
 }
 
-// Solves for the step (dx, dz, ds, dtau, dkappa) given d_s (in st.dsv), d_τ, d_κ and the
-// factor (1 or 1−σ) applied to r_x and r_z. False if the step is not finite.
+// The right-hand side of a step solve, given d_s (in st.dsv), d_τ, d_κ and the factor (1 or
+// 1−σ) applied to r_x and r_z; d_τ and d_κ are kept for step_from_solve.
 template <class V>
-BC_HD bool solve_step(const Context& cx, const State<V>& st, double d_tau, double d_kappa,
-                      double rfactor) {
+BC_HD void step_rhs(const Context& cx, const State<V>& st, double d_tau, double d_kappa,
+                    double rfactor) {
   const Dims& dm = cx.dims;
-  Scalars& sc = *st.sc;
+  st.sc->d_tau = d_tau, st.sc->d_kappa = d_kappa;
   cones_jordan_div(cx.cones, st.lambda, st.dsv, st.work2);            // λ \ d_s
   cones_mul_W(cx.cones, st.w, st.eta, st.work2, st.work1, kApplyWt);  // o = Wᵀ(λ \ d_s)
   nonsym_copy_rows(cx.cones, st.dsv, st.work2);                       // exp/pow: o = d_s
   nonsym_copy_rows(cx.cones, st.dsv, st.work1);
   for (int i = 0; i < dm.n; ++i) st.rhs_x[i] = rfactor * st.rx[i];
   for (int i = 0; i < dm.m; ++i) st.rhs_z[i] = st.work1[i] - rfactor * st.rz[i];
-  if (!solve_kkt(cx, st, st.rhs_x, st.rhs_z, st.dx, st.dz)) return false;
+}
 
+// The step (dx, dz, ds, dtau, dkappa) from the solution [dx; dz] of the step solve.
+// False if the step is not finite.
+template <class V>
+BC_HD bool step_from_solve(const Context& cx, const State<V>& st) {
+  const Dims& dm = cx.dims;
+  Scalars& sc = *st.sc;
   const double tinv = 1.0 / sc.tau;
-  double num = d_tau - d_kappa * tinv + dot(dm.m, st.b, st.dz);
+  double num = sc.d_tau - sc.d_kappa * tinv + dot(dm.m, st.b, st.dz);
   double den = sc.kappa * tinv - dot(dm.m, st.b, st.z2) + sc.dot_xPx * tinv * tinv;
   for (int i = 0; i < dm.n; ++i) {
     const double g = st.q[i] + 2.0 * st.Px[i] * tinv;  // q + 2Pξ
@@ -71,7 +83,7 @@ BC_HD bool solve_step(const Context& cx, const State<V>& st, double d_tau, doubl
   cones_mul_W(cx.cones, st.w, st.eta, st.work1, st.ds, kApplyWt);
   scale(dm.m, st.ds, -1.0);
   nonsym_ds_from_dz(cx.cones, st.w, st.work2, st.dz, st.ds);
-  sc.dkappa = -(d_kappa + sc.kappa * sc.dtau) * tinv;
+  sc.dkappa = -(sc.d_kappa + sc.kappa * sc.dtau) * tinv;
   return isfinite(sc.dtau) && isfinite(sc.dkappa) && all_finite(dm.n, st.dx) &&
          all_finite(dm.m, st.dz) && all_finite(dm.m, st.ds);
 }
@@ -146,21 +158,36 @@ BC_HD void take_step(const Context& cx, const State<V>& st, double alpha) {
   sc.iterations += 1;
 }
 
-// Predictor, centering, corrector and the step, after scale_and_factor.
+// After the factorization and the (x₂, z₂) solve: the predictor's right-hand side,
+// d = (r_x, r_z, r_τ, τκ), d_s = λ∘λ (exp/pow: s).
 template <class V>
-BC_HD StepOutcome predictor_corrector(const Context& cx, const State<V>& st) {
+BC_HD void predictor_rhs(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
-  const double tk = sc.tau * sc.kappa;
   cones_jordan_mul(cx.cones, st.lambda, st.lambda, st.dsv, st.w);
   nonsym_copy_rows(cx.cones, st.s, st.dsv);  // exp/pow: d_s = s
-  if (!solve_step(cx, st, sc.r_tau, tk, 1.0)) return StepOutcome::SolveFailed;
+  step_rhs(cx, st, sc.r_tau, sc.tau * sc.kappa, 1.0);
+}
+
+// After the predictor's solve (`solved`: its result is finite): the affine step, its length,
+// the centering σ and the corrector's right-hand side.
+template <class V>
+BC_HD StepOutcome to_corrector(const Context& cx, const State<V>& st, bool solved) {
+  Scalars& sc = *st.sc;
+  if (!solved || !step_from_solve(cx, st)) return StepOutcome::SolveFailed;
   sc.alpha_aff = step_length(cx, st);
   sc.sigma = (1.0 - sc.alpha_aff) * (1.0 - sc.alpha_aff) * (1.0 - sc.alpha_aff);
   const double m = sc.iterations == 0 ? sc.alpha_aff : 1.0;
-  const double d_kappa = tk + m * sc.dtau * sc.dkappa - sc.sigma * sc.mu;
+  const double d_kappa = sc.tau * sc.kappa + m * sc.dtau * sc.dkappa - sc.sigma * sc.mu;
   corrector_ds(cx, st, m);
-  if (!solve_step(cx, st, (1.0 - sc.sigma) * sc.r_tau, d_kappa, 1.0 - sc.sigma))
-    return StepOutcome::SolveFailed;
+  step_rhs(cx, st, (1.0 - sc.sigma) * sc.r_tau, d_kappa, 1.0 - sc.sigma);
+  return StepOutcome::Taken;
+}
+
+// After the corrector's solve: the combined step, its length, and the update.
+template <class V>
+BC_HD StepOutcome finish_iteration(const Context& cx, const State<V>& st, bool solved) {
+  Scalars& sc = *st.sc;
+  if (!solved || !step_from_solve(cx, st)) return StepOutcome::SolveFailed;
   sc.alpha = cx.settings.max_step_fraction * step_length(cx, st);
   if (cx.cones.nonsym > 0 && sc.dual_scaling) sc.alpha = barrier_step_length(cx, st, sc.alpha);
   const double shortest = can_switch_to_dual_scaling(cx, sc) ? cx.settings.min_switch_step_length
@@ -170,26 +197,54 @@ BC_HD StepOutcome predictor_corrector(const Context& cx, const State<V>& st) {
   return StepOutcome::Taken;
 }
 
-// One iteration: scaling, factorization, predictor–corrector and the step. Under primal–dual
-// scaling of exp/pow cones a failed solve or a too-short step switches to dual scaling and
-// the iteration is retried (counted, as Clarabel counts it); otherwise the failure ends the
-// solve: NumericalError, or InsufficientProgress for a step shorter than
-// min_terminate_step_length.
+// The step solve: [dx; dz] ← K⁻¹ [rhs_x; rhs_z].
+template <class V>
+BC_HD mask_t<value_t<V>> solve_step_kkt(const Context& cx, const State<V>& st) {
+  return solve_kkt(cx, st, st.rhs_x, st.rhs_z, st.dx, st.dz);
+}
+
+// The factorization and the (x₂, z₂) solve: K[x₂; z₂] = [−q; b].
+template <class V>
+BC_HD mask_t<value_t<V>> factor_and_solve_x2(const Context& cx, const State<V>& st) {
+  const auto factored = factor_kkt(cx, st);
+  return vand(factored, solve_kkt(cx, st, st.rhs_x, st.b, st.x2, st.z2));
+}
+
+// One attempt at an iteration of one problem: the four phases in sequence.
+template <class V>
+BC_HD StepOutcome iteration_attempt(const Context& cx, const State<V>& st) {
+  StepOutcome out = begin_iteration(cx, st);
+  if (out != StepOutcome::Taken) return out;
+  if (!factor_and_solve_x2(cx, st)) return StepOutcome::SolveFailed;
+  predictor_rhs(cx, st);
+  out = to_corrector(cx, st, solve_step_kkt(cx, st));
+  if (out != StepOutcome::Taken) return out;
+  return finish_iteration(cx, st, solve_step_kkt(cx, st));
+}
+
+// A failed attempt: under primal–dual scaling of exp/pow cones a failed solve or a too-short
+// step switches to dual scaling (counted as an iteration, as Clarabel counts it) and returns
+// true: retry. Otherwise the failure ends the solve: NumericalError, or InsufficientProgress for
+// a step shorter than min_terminate_step_length.
+template <class V>
+BC_HD bool iteration_failed(const Context& cx, const State<V>& st, StepOutcome out) {
+  Scalars& sc = *st.sc;
+  if (out != StepOutcome::ScalingFailed && can_switch_to_dual_scaling(cx, sc)) {
+    sc.dual_scaling = 1;
+    sc.iterations += 1;
+    return sc.iterations < cx.settings.max_iter;  // else check_termination reports it
+  }
+  sc.status = out == StepOutcome::TooShort ? Status::InsufficientProgress : Status::NumericalError;
+  return false;
+}
+
+// One iteration: scaling, factorization, predictor–corrector and the step, retried after a
+// switch to dual scaling (iteration_failed).
 template <class V>
 BC_HD void iterate(const Context& cx, const State<V>& st) {
-  Scalars& sc = *st.sc;
   for (;;) {
-    StepOutcome out = scale_and_factor(cx, st);
-    if (out == StepOutcome::Taken) out = predictor_corrector(cx, st);
-    if (out == StepOutcome::Taken) return;
-    if (out != StepOutcome::ScalingFailed && can_switch_to_dual_scaling(cx, sc)) {
-      sc.dual_scaling = 1;
-      sc.iterations += 1;
-      if (sc.iterations >= cx.settings.max_iter) return;  // check_termination reports it
-      continue;
-    }
-    sc.status = out == StepOutcome::TooShort ? Status::InsufficientProgress : Status::NumericalError;
-    return;
+    const StepOutcome out = iteration_attempt(cx, st);
+    if (out == StepOutcome::Taken || !iteration_failed(cx, st, out)) return;
   }
 }
 

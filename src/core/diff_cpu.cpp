@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The public CPU derivative entry points: argument checks, then the backend's adjoint primitives.
+#include <algorithm>
+#include <vector>
+
 #include "backend/cpu/cpu_backend.hpp"
+#include "backend/cpu/lane_backend.hpp"
+#include "backend/cpu/thread_pool.hpp"
 #include "batchcone/diff.hpp"
 #include "core/checks.hpp"
 #include "core/derivative_settings.hpp"
@@ -38,6 +43,35 @@ void run_backend(const Structure& st, const Settings& settings, const BatchData&
   run(be);
 }
 
+// Batches that run in blocks of lanes (backend::cpu::use_lanes): run(be) on a LaneBackend per
+// block, the blocks spread over the threads; returns where the blocks live.
+template <class Run>
+backend::cpu::WorkspaceParts run_blocks(const Structure& st, const Settings& settings,
+                                        const BatchData& data, void* workspace, Run&& run) {
+  using backend::cpu::lanes::kLanes;
+  const kernels::Context cx =
+      backend::cpu::make_context(st.symbolic(), core::derivative_settings(settings));
+  const kernels::Layout layout = kernels::make_layout(cx.dims);
+  const backend::cpu::WorkspaceParts ws = backend::cpu::carve_workspace(workspace, data.batch);
+  const int blocks = (data.batch + kLanes - 1) / kLanes;
+  backend::cpu::parallel_for(blocks, settings.num_threads, [&](int j) {
+    const int first = j * kLanes;
+    backend::cpu::LaneBackend be(cx, layout, data, BatchSolution{}, ws.blocks + layout.total * first,
+                                 ws.scalars + first, first, std::min(kLanes, data.batch - first));
+    run(be);
+  });
+  return ws;
+}
+
+// Zeros standing in for null cotangents and tangents.
+std::vector<double> zeros_for(const Structure& st) {
+  return std::vector<double>(std::max({st.n(), st.m(), st.nnz_P(), st.nnz_A(), 1}), 0.0);
+}
+
+bool lanes_for(const Structure& st, int batch) {
+  return backend::cpu::use_lanes(st.symbolic(), batch);
+}
+
 // The overloads without a workspace own one for the call.
 template <class Run>
 void with_workspace(const Structure& st, int batch, Run&& run) {
@@ -58,7 +92,25 @@ void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& dat
   core::check_input("cotangent z", cot.z, kDense, st.m(), data.batch, true);
   core::check_input("cotangent s", cot.s, kDense, st.m(), data.batch, true);
   if (data.batch == 0) return;
-  run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.vjp(sol, cot, grad); });
+  if (!lanes_for(st, data.batch)) {
+    run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.vjp(sol, cot, grad); });
+    return;
+  }
+  core::check_workspace(workspace, bytes, cpu_derivative_workspace_bytes(st, data.batch),
+                        "cpu_derivative_workspace_bytes");
+  const std::vector<double> zeros = zeros_for(st);
+  const auto ws = run_blocks(st, settings, data, workspace,
+                             [&](auto& be) { be.vjp(sol, cot, zeros.data()); });
+  const kernels::Layout layout = kernels::make_layout(
+      backend::cpu::make_context(st.symbolic(), settings).dims);
+  auto gather = [&](double* out, long kernels::Layout::*field, int len, long stride) {
+    backend::cpu::gather_gradient(layout, ws.blocks, data.batch, field, len, stride == 0, out,
+                                  settings.num_threads);
+  };
+  gather(grad.P_vals, &kernels::Layout::gp, st.nnz_P(), data.P_stride);
+  gather(grad.c, &kernels::Layout::gc, st.n(), data.c_stride);
+  gather(grad.A_vals, &kernels::Layout::ga, st.nnz_A(), data.A_stride);
+  gather(grad.b, &kernels::Layout::gb, st.m(), data.b_stride);
 }
 
 void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& data,
@@ -79,7 +131,14 @@ void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& dat
   if (data.batch == 0) return;
   if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && (out.z == nullptr || out.s == nullptr)))
     core::fail("an output pointer (x, z or s tangent) is null");
-  run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.jvp(sol, tan, out); });
+  if (!lanes_for(st, data.batch)) {
+    run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.jvp(sol, tan, out); });
+    return;
+  }
+  core::check_workspace(workspace, bytes, cpu_derivative_workspace_bytes(st, data.batch),
+                        "cpu_derivative_workspace_bytes");
+  const std::vector<double> zeros = zeros_for(st);
+  run_blocks(st, settings, data, workspace, [&](auto& be) { be.jvp(sol, tan, out, zeros.data()); });
 }
 
 void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& data,
@@ -100,8 +159,11 @@ void kkt_call(const Structure& st, const Settings& settings, const BatchData& da
   if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && out.z == nullptr))
     core::fail("an output pointer (x or z) is null");
   with_workspace(st, data.batch, [&](void* ws, std::size_t bytes) {
-    run_backend(st, settings, data, ws, bytes,
-                [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
+    if (lanes_for(st, data.batch))
+      run_blocks(st, settings, data, ws, [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
+    else
+      run_backend(st, settings, data, ws, bytes,
+                  [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
   });
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "backend/cpu/cpu_backend.hpp"
+#include "backend/cpu/lane_backend.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "backend/cpu/verbose.hpp"
 #include "batchcone/solver.hpp"
@@ -14,6 +15,27 @@
 #include "core/owned_workspace.hpp"
 
 namespace batchcone {
+
+namespace {
+
+// Blocks of lanes::kLanes problems, each a task that runs the whole IPM loop for its block
+// (LaneBackend), spread over the threads.
+void solve_in_blocks(const Structure& structure, const Settings& serial, int threads,
+                     const BatchData& data, const BatchSolution& out, void* workspace) {
+  using backend::cpu::lanes::kLanes;
+  const kernels::Context cx = backend::cpu::make_context(structure.symbolic(), serial);
+  const kernels::Layout layout = kernels::make_layout(cx.dims);
+  const backend::cpu::WorkspaceParts ws = backend::cpu::carve_workspace(workspace, data.batch);
+  const int blocks = (data.batch + kLanes - 1) / kLanes;
+  backend::cpu::parallel_for(blocks, threads, [&](int j) {
+    const int first = j * kLanes;
+    backend::cpu::LaneBackend be(cx, layout, data, out, ws.blocks + layout.total * first,
+                                 ws.scalars + first, first, std::min(kLanes, data.batch - first));
+    core::solve_batch(be);
+  });
+}
+
+}  // namespace
 
 using core::fail;
 void validate(const Settings& s) {
@@ -65,11 +87,15 @@ void cpu_solve(const Structure& structure, const Settings& settings, const Batch
         be, backend::cpu::VerboseMonitor(structure.symbolic(), settings, out, data.batch));
     return;
   }
+  Settings serial = settings;
+  serial.num_threads = 1;
+  if (backend::cpu::use_lanes(structure.symbolic(), data.batch)) {
+    solve_in_blocks(structure, serial, settings.num_threads, data, out, workspace);
+    return;
+  }
   // One single-threaded backend per chunk of problems: each runs the whole IPM loop on its
   // problems with no thread hand-off per primitive; several chunks per thread balance problems
   // that need different iteration counts.
-  Settings serial = settings;
-  serial.num_threads = 1;
   const int chunks = std::min(data.batch, 4 * backend::cpu::thread_count(settings.num_threads));
   backend::cpu::parallel_for(chunks, settings.num_threads, [&](int c) {
     const backend::cpu::ProblemRange range{

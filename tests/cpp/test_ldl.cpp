@@ -21,7 +21,7 @@ namespace batchcone {
 namespace {
 
 using Vec = std::vector<double>;
-using kernels::LdlRegularization;
+using LdlRegularization = kernels::LdlRegularization<>;
 
 constexpr double kDelta = 0.5;
 const LdlRegularization kNoReg{0.0, -INFINITY, 1.0};  // no static ε, dynamic never triggers

@@ -2,12 +2,14 @@
 #include "cpu_backend.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "kernels/ipm/equilibrate.hpp"
 #include "kernels/ipm/finalize.hpp"
 #include "kernels/ipm/info.hpp"
 #include "kernels/ipm/init.hpp"
 #include "kernels/ipm/step.hpp"
+#include "lanes.hpp"
 #include "thread_pool.hpp"
 
 namespace batchcone::backend::cpu {
@@ -25,8 +27,11 @@ kernels::Dims dims_of(const detail::Symbolic& sym) {
           sym.cones.w_size};
 }
 
+// Problems the workspace holds: the batch rounded up to whole blocks of lanes.
+long padded(int batch) { return (batch + lanes::kLanes - 1) / lanes::kLanes * lanes::kLanes; }
+
 std::size_t scalars_bytes(int batch) {
-  const std::size_t b = sizeof(kernels::Scalars) * static_cast<std::size_t>(batch);
+  const std::size_t b = sizeof(kernels::Scalars) * static_cast<std::size_t>(padded(batch));
   return (b + 63) & ~std::size_t{63};
 }
 
@@ -34,7 +39,15 @@ std::size_t scalars_bytes(int batch) {
 
 std::size_t workspace_bytes(const detail::Symbolic& sym, int batch) {
   const kernels::Layout l = kernels::make_layout(dims_of(sym));
-  return scalars_bytes(batch) + sizeof(double) * static_cast<std::size_t>(l.total) * batch;
+  return 64 + scalars_bytes(batch) + sizeof(double) * static_cast<std::size_t>(l.total) * padded(batch);
+}
+
+bool use_lanes(const detail::Symbolic&, int batch) { return batch >= 2; }
+
+WorkspaceParts carve_workspace(void* workspace, int batch) {
+  const auto at = (reinterpret_cast<std::uintptr_t>(workspace) + 63) & ~std::uintptr_t{63};
+  return {reinterpret_cast<kernels::Scalars*>(at),
+          reinterpret_cast<double*>(at + scalars_bytes(batch))};
 }
 
 kernels::Context make_context(const detail::Symbolic& sym, const Settings& settings) {
@@ -52,8 +65,8 @@ CpuBackend::CpuBackend(const detail::Symbolic& sym, const Settings& settings,
       layout_(kernels::make_layout(cx_.dims)),
       data_(data),
       out_(out),
-      blocks_(reinterpret_cast<double*>(static_cast<char*>(workspace) + scalars_bytes(data.batch))),
-      scalars_(static_cast<kernels::Scalars*>(workspace)),
+      blocks_(carve_workspace(workspace, data.batch).blocks),
+      scalars_(carve_workspace(workspace, data.batch).scalars),
       threads_(settings.num_threads),
       range_(range) {}
 

@@ -16,8 +16,19 @@ namespace batchcone::backend::cpu {
 // The stride of an input between problems: its natural length for kDense, else as given.
 inline long stride_of(long stride, int natural) { return stride == kDense ? natural : stride; }
 
-// Bytes of workspace for `batch` problems of a structure.
+// Bytes of workspace for `batch` problems of a structure, in either layout: per problem
+// (CpuBackend) or in blocks of lanes (LaneBackend), with room to align it to 64 bytes.
 std::size_t workspace_bytes(const detail::Symbolic& sym, int batch);
+
+// The workspace's parts: one Scalars per problem, then the problems' arrays.
+struct WorkspaceParts {
+  kernels::Scalars* scalars;
+  double* blocks;
+};
+WorkspaceParts carve_workspace(void* workspace, int batch);
+
+// Whether a batch runs in blocks of lanes (LaneBackend) rather than problem by problem.
+bool use_lanes(const detail::Symbolic& sym, int batch);
 
 // The shared read-only context of a structure under given settings.
 kernels::Context make_context(const detail::Symbolic& sym, const Settings& settings);
@@ -44,7 +55,8 @@ class CpuBackend {
   void finalize();
 
   // Derivatives at a given solution (no solve needed; see include/batchcone/diff.hpp).
-  void derivative_factor(const SolutionView& sol);  // per problem: equilibrate, H, factor
+  // Per problem: equilibrate, H, factor (factor = false: products with K only).
+  void derivative_factor(const SolutionView& sol, bool factor = true);
   void vjp(const SolutionView& sol, const SolutionCotangents& cot, const DataGradients& grad);
   void jvp(const SolutionView& sol, const DataTangents& tan, const SolutionTangents& out);
   // K⁻¹r (multiply = false) or K v (multiply = true) at each problem's solution.

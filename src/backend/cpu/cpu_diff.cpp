@@ -13,10 +13,10 @@ kernels::ProblemSolution CpuBackend::solution(const SolutionView& sol, int k) co
   return {sol.x + k * n, sol.z + k * m, sol.s + k * m};
 }
 
-void CpuBackend::derivative_factor(const SolutionView& sol) {
+void CpuBackend::derivative_factor(const SolutionView& sol, bool factor) {
   parallel_for(data_.batch, threads_, [&](int k) {
     const auto st = state(k);
-    kernels::factor_if_differentiable(cx_, st, input(k), solution(sol, k), sol.status[k]);
+    kernels::factor_if_differentiable(cx_, st, input(k), solution(sol, k), sol.status[k], factor);
   });
 }
 
@@ -86,7 +86,7 @@ void CpuBackend::jvp(const SolutionView& sol, const DataTangents& tan,
 void CpuBackend::kkt_apply(const SolutionView& sol, const KktVectors& in, const KktOutputs& out,
                            bool multiply) {
   const kernels::Dims& d = cx_.dims;
-  derivative_factor(sol);
+  derivative_factor(sol, !multiply);
   parallel_for(data_.batch, threads_, [&](int k) {
     const auto st = state(k);
     const long n = d.n, m = d.m;

@@ -29,14 +29,14 @@ __device__ inline View interleaved(double* base, int batch, int b) { return View
 
 // ---- linear algebra ---------------------------------------------------------------------------
 
-__global__ void ldl_factor_kernel(kernels::LdlPlan plan, kernels::LdlRegularization reg,
+__global__ void ldl_factor_kernel(kernels::LdlPlan plan, kernels::LdlRegularization<> reg,
                                   double* kx, double* lx, double* d, double* dinv, double* y,
                                   int* bumped, int batch) {
   const int b = problem_index(batch);
   if (b < 0) return;
-  bumped[b] = kernels::ldl_factor(plan, interleaved(kx, batch, b), interleaved(lx, batch, b),
-                                  interleaved(d, batch, b), interleaved(dinv, batch, b),
-                                  interleaved(y, batch, b), reg);
+  bumped[b] = static_cast<int>(kernels::ldl_factor(
+      plan, interleaved(kx, batch, b), interleaved(lx, batch, b), interleaved(d, batch, b),
+      interleaved(dinv, batch, b), interleaved(y, batch, b), reg));
 }
 
 __global__ void ldl_solve_kernel(kernels::LdlPlan plan, const double* lx, const double* dinv,
