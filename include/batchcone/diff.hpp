@@ -94,5 +94,12 @@ void cpu_kkt_solve(const Structure& structure, const Settings& settings, const B
                    const SolutionView& solution, const KktVectors& rhs, const KktOutputs& out);
 void cpu_kkt_multiply(const Structure& structure, const Settings& settings, const BatchData& data,
                       const SolutionView& solution, const KktVectors& v, const KktOutputs& out);
+// The same with a caller's workspace of cpu_derivative_workspace_bytes(structure, batch).
+void cpu_kkt_solve(const Structure& structure, const Settings& settings, const BatchData& data,
+                   const SolutionView& solution, const KktVectors& rhs, const KktOutputs& out,
+                   void* workspace, std::size_t workspace_bytes);
+void cpu_kkt_multiply(const Structure& structure, const Settings& settings, const BatchData& data,
+                      const SolutionView& solution, const KktVectors& v, const KktOutputs& out,
+                      void* workspace, std::size_t workspace_bytes);
 
 }  // namespace batchcone

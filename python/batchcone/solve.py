@@ -20,6 +20,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.custom_derivatives import SymbolicZero
 
 from . import _ffi
 from .settings import Settings
@@ -141,23 +142,42 @@ def _solve(structure, settings, P, c, A, b):
     return _solve_call(structure, settings, P, c, A, b)
 
 
-@_solve.defjvp
+def _is_zero(t):
+    return isinstance(t, SymbolicZero)
+
+
 def _solve_jvp(structure, settings, primals, tangents):
+    """The tangent rule. Tangents of inputs that do not depend on the differentiated arguments
+    arrive as symbolic zeros (symbolic_zeros=True) and their terms are left out: computed, a
+    zero term would be a constant part of the right-hand side, which linearization solves in
+    the forward pass at the cost of a second factorization."""
     P, c, A, b = primals
     dP, dc, dA, db = tangents
     out = _solve_call(structure, settings, P, c, A, b)
     x, z, s, status, iterations, objective = out
     solution = (x, z, s, status)
+    zero_int = np.zeros(status.shape, dtype=jax.dtypes.float0)
+    if all(_is_zero(t) for t in tangents):
+        return out, (jnp.zeros_like(x), jnp.zeros_like(z), jnp.zeros_like(s), zero_int, zero_int,
+                     jnp.zeros_like(objective))  # fmt: skip
 
-    r_x = -(_P_times(structure, dP, x) + _At_times(structure, dA, z) + dc)
-    r_z = db - _A_times(structure, dA, x)
+    n, m = structure.n, structure.m
+    r_x = [-_P_times(structure, dP, x)] if not _is_zero(dP) else []
+    r_x += [-_At_times(structure, dA, z)] if not _is_zero(dA) else []
+    r_x += [-dc] if not _is_zero(dc) else []
+    r_z = [db] if not _is_zero(db) else []
+    r_z += [-_A_times(structure, dA, x)] if not _is_zero(dA) else []
     # One right-hand side vector [r_x; r_z]: custom_linear_solve transposes only when every part
-    # of it depends on the tangents.
-    lead = jnp.broadcast_shapes(r_x.shape[:-1], r_z.shape[:-1], x.shape[:-1])
-    n = structure.n
-    rhs = jnp.concatenate(
-        [jnp.broadcast_to(r_x, lead + (n,)), jnp.broadcast_to(r_z, lead + (structure.m,))], -1
-    )
+    # of it depends on the tangents, so a part with no term is the other part's first entry
+    # times zeros (linear in the tangents, and zero).
+    lead = jnp.broadcast_shapes(x.shape[:-1], *(t.shape[:-1] for t in r_x + r_z))
+    r_x = sum(jnp.broadcast_to(t, lead + (n,)) for t in r_x) if r_x else None
+    r_z = sum(jnp.broadcast_to(t, lead + (m,)) for t in r_z) if r_z else None
+    if r_x is None:
+        r_x = jnp.zeros_like(r_z[..., :1]) * jnp.zeros(n, r_z.dtype)
+    if r_z is None:
+        r_z = jnp.zeros_like(r_x[..., :1]) * jnp.zeros(m, r_x.dtype)
+    rhs = jnp.concatenate([r_x, r_z], -1)
 
     def kkt(target, v):
         ox, oz = _kkt_call(target, structure, settings, primals, solution, v[..., :n], v[..., n:])
@@ -172,11 +192,13 @@ def _solve_jvp(structure, settings, primals, tangents):
     dx, dz = w[..., :n], w[..., n:]
     ok = ((status == SOLVED) | (status == ALMOST_SOLVED)).astype(x.dtype)
     ds = (r_z - _A_times(structure, A, dx)) * ok[..., None]
-    Px = _P_times(structure, P, x)
-    dobjective = ok * (
-        0.5 * jnp.sum(x * _P_times(structure, dP, x), -1)
-        + jnp.sum(dc * x, -1)
-        + jnp.sum((Px + c) * dx, -1)
-    )
-    zero_int = np.zeros(status.shape, dtype=jax.dtypes.float0)
-    return out, (dx, dz, ds, zero_int, zero_int, dobjective)
+    # d(½xᵀPx + cᵀx) = ½xᵀdP x + dcᵀx + (Px + c)ᵀdx
+    dobjective = jnp.sum((_P_times(structure, P, x) + c) * dx, -1)
+    if not _is_zero(dP):
+        dobjective = dobjective + 0.5 * jnp.sum(x * _P_times(structure, dP, x), -1)
+    if not _is_zero(dc):
+        dobjective = dobjective + jnp.sum(dc * x, -1)
+    return out, (dx, dz, ds, zero_int, zero_int, ok * dobjective)
+
+
+_solve.defjvp(_solve_jvp, symbolic_zeros=True)

@@ -47,8 +47,11 @@ void run_backend(const Structure& st, const Settings& settings, const BatchData&
 // block, the blocks spread over the threads; returns where the blocks live.
 template <class Run>
 backend::cpu::WorkspaceParts run_blocks(const Structure& st, const Settings& settings,
-                                        const BatchData& data, void* workspace, Run&& run) {
+                                        const BatchData& data, void* workspace, std::size_t bytes,
+                                        Run&& run) {
   using backend::cpu::lanes::kLanes;
+  core::check_workspace(workspace, bytes, cpu_derivative_workspace_bytes(st, data.batch),
+                        "cpu_derivative_workspace_bytes");
   const kernels::Context cx =
       backend::cpu::make_context(st.symbolic(), core::derivative_settings(settings));
   const kernels::Layout layout = kernels::make_layout(cx.dims);
@@ -96,10 +99,8 @@ void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& dat
     run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.vjp(sol, cot, grad); });
     return;
   }
-  core::check_workspace(workspace, bytes, cpu_derivative_workspace_bytes(st, data.batch),
-                        "cpu_derivative_workspace_bytes");
   const std::vector<double> zeros = zeros_for(st);
-  const auto ws = run_blocks(st, settings, data, workspace,
+  const auto ws = run_blocks(st, settings, data, workspace, bytes,
                              [&](auto& be) { be.vjp(sol, cot, zeros.data()); });
   const kernels::Layout layout = kernels::make_layout(
       backend::cpu::make_context(st.symbolic(), settings).dims);
@@ -135,10 +136,8 @@ void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& dat
     run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.jvp(sol, tan, out); });
     return;
   }
-  core::check_workspace(workspace, bytes, cpu_derivative_workspace_bytes(st, data.batch),
-                        "cpu_derivative_workspace_bytes");
   const std::vector<double> zeros = zeros_for(st);
-  run_blocks(st, settings, data, workspace, [&](auto& be) { be.jvp(sol, tan, out, zeros.data()); });
+  run_blocks(st, settings, data, workspace, bytes, [&](auto& be) { be.jvp(sol, tan, out, zeros.data()); });
 }
 
 void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& data,
@@ -151,32 +150,52 @@ void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& dat
 namespace {
 
 void kkt_call(const Structure& st, const Settings& settings, const BatchData& data,
-              const SolutionView& sol, const KktVectors& in, const KktOutputs& out, bool multiply) {
+              const SolutionView& sol, const KktVectors& in, const KktOutputs& out, bool multiply,
+              void* workspace, std::size_t bytes) {
   check_common(st, settings, data, sol);
   core::check_input("vector x", in.x, kDense, st.n(), data.batch);
   core::check_input("vector z", in.z, kDense, st.m(), data.batch);
   if (data.batch == 0) return;
   if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && out.z == nullptr))
     core::fail("an output pointer (x or z) is null");
-  with_workspace(st, data.batch, [&](void* ws, std::size_t bytes) {
-    if (lanes_for(st, data.batch))
-      run_blocks(st, settings, data, ws, [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
-    else
-      run_backend(st, settings, data, ws, bytes,
-                  [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
-  });
+  if (workspace == nullptr) {
+    with_workspace(st, data.batch, [&](void* ws, std::size_t b) {
+      kkt_call(st, settings, data, sol, in, out, multiply, ws, b);
+    });
+    return;
+  }
+  if (lanes_for(st, data.batch)) {
+    run_blocks(st, settings, data, workspace, bytes, [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
+  } else {
+    run_backend(st, settings, data, workspace, bytes,
+                [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
+  }
 }
 
 }  // namespace
 
 void cpu_kkt_solve(const Structure& st, const Settings& settings, const BatchData& data,
                    const SolutionView& sol, const KktVectors& rhs, const KktOutputs& out) {
-  kkt_call(st, settings, data, sol, rhs, out, false);
+  kkt_call(st, settings, data, sol, rhs, out, false, nullptr, 0);
 }
 
 void cpu_kkt_multiply(const Structure& st, const Settings& settings, const BatchData& data,
                       const SolutionView& sol, const KktVectors& v, const KktOutputs& out) {
-  kkt_call(st, settings, data, sol, v, out, true);
+  kkt_call(st, settings, data, sol, v, out, true, nullptr, 0);
+}
+
+void cpu_kkt_solve(const Structure& st, const Settings& settings, const BatchData& data,
+                   const SolutionView& sol, const KktVectors& rhs, const KktOutputs& out,
+                   void* workspace, std::size_t bytes) {
+  if (data.batch > 0 && workspace == nullptr) core::fail("workspace is null");
+  kkt_call(st, settings, data, sol, rhs, out, false, workspace, bytes);
+}
+
+void cpu_kkt_multiply(const Structure& st, const Settings& settings, const BatchData& data,
+                      const SolutionView& sol, const KktVectors& v, const KktOutputs& out,
+                      void* workspace, std::size_t bytes) {
+  if (data.batch > 0 && workspace == nullptr) core::fail("workspace is null");
+  kkt_call(st, settings, data, sol, v, out, true, workspace, bytes);
 }
 
 }  // namespace batchcone

@@ -17,6 +17,7 @@
 #include "ffi/operands.hpp"
 #include "ffi/registry.hpp"
 #include "ffi/settings_codec.hpp"
+#include "ffi/workspace_cache.hpp"
 #include "xla/ffi/api/ffi.h"
 
 namespace ffi = ::xla::ffi;
@@ -70,8 +71,11 @@ struct Float64Solution {
     const std::int64_t B = data.batch;
     x.resize(B * st.n()), z.resize(B * st.m()), s.resize(B * st.m()), objective.resize(B);
     status.resize(B), iterations.resize(B);
-    cpu_solve(st, settings, data,
-              {x.data(), z.data(), s.data(), status.data(), iterations.data(), objective.data()});
+    with_cached_workspace(cpu_workspace_bytes(st, data.batch), [&](void* ws, std::size_t bytes) {
+      cpu_solve(st, settings, data,
+                {x.data(), z.data(), s.data(), status.data(), iterations.data(), objective.data()},
+                ws, bytes);
+    });
     return {x.data(), z.data(), s.data(), status.data()};
   }
 };
@@ -93,11 +97,14 @@ ffi::Error solve_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi:
     check_output("iterations", *iterations, ffi::DataType::S32, pr.lead, 0, false);
     check_output("objective", *objective, pr.dtype, pr.lead, 0, false);
     const std::int64_t B = pr.data.batch;
-    std::vector<double> xs(B * st.n()), zs(B * st.m()), ss(B * st.m()), obj(B);
-    cpu_solve(st, pr.settings, pr.data,
-              {xs.data(), zs.data(), ss.data(), static_cast<std::int32_t*>(status->untyped_data()),
-               static_cast<std::int32_t*>(iterations->untyped_data()), obj.data()});
-    store(xs, *x), store(zs, *z), store(ss, *s), store(obj, *objective);
+    OutputRows xs(*x, B * st.n()), zs(*z, B * st.m()), ss(*s, B * st.m()), obj(*objective, B);
+    with_cached_workspace(cpu_workspace_bytes(st, pr.data.batch), [&](void* ws, std::size_t bytes) {
+      cpu_solve(st, pr.settings, pr.data,
+                {xs.data, zs.data, ss.data, static_cast<std::int32_t*>(status->untyped_data()),
+                 static_cast<std::int32_t*>(iterations->untyped_data()), obj.data},
+                ws, bytes);
+    });
+    xs.store(), zs.store(), ss.store(), obj.store();
     return ffi::Error::Success();
   } catch (const std::exception& e) {
     return as_ffi_error(e);
@@ -128,15 +135,20 @@ ffi::Error kkt_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::A
     check_output("out_x", *ox, pr.dtype, pr.lead, st.n());
     check_output("out_z", *oz, pr.dtype, pr.lead, st.m());
     const std::int64_t B = pr.data.batch;
-    std::vector<double> rx(B * st.n()), rz(B * st.m());
+    OutputRows rx(*ox, B * st.n()), rz(*oz, B * st.m());
     SolutionView sol{xs.data, zs.data, ss.data, stat.data()};
     Float64Solution exact;
     if (pr.dtype == ffi::DataType::F32) sol = exact.resolve(st, pr.settings, pr.data);
-    if (kMultiply)
-      cpu_kkt_multiply(st, pr.settings, pr.data, sol, {vxs.data, vzs.data}, {rx.data(), rz.data()});
-    else
-      cpu_kkt_solve(st, pr.settings, pr.data, sol, {vxs.data, vzs.data}, {rx.data(), rz.data()});
-    store(rx, *ox), store(rz, *oz);
+    with_cached_workspace(cpu_derivative_workspace_bytes(st, pr.data.batch),
+                          [&](void* ws, std::size_t bytes) {
+                            if (kMultiply)
+                              cpu_kkt_multiply(st, pr.settings, pr.data, sol, {vxs.data, vzs.data},
+                                               {rx.data, rz.data}, ws, bytes);
+                            else
+                              cpu_kkt_solve(st, pr.settings, pr.data, sol, {vxs.data, vzs.data},
+                                            {rx.data, rz.data}, ws, bytes);
+                          });
+    rx.store(), rz.store();
     return ffi::Error::Success();
   } catch (const std::exception& e) {
     return as_ffi_error(e);

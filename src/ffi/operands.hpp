@@ -54,6 +54,21 @@ void check_output(const char* name, const xffi::AnyBuffer& buf, xffi::DataType d
 // Copies float64 results into an output of dtype F32 or F64.
 void store(const std::vector<double>& values, xffi::AnyBuffer& out);
 
+// A float64 view of an output buffer for the solver to write: the buffer itself when it is
+// float64, else staging that store() narrows into it.
+struct OutputRows {
+  OutputRows(xffi::AnyBuffer& out, std::int64_t count)
+      : buf(&out),
+        staging(out.element_type() == xffi::DataType::F64 ? 0 : count),
+        data(staging.empty() ? static_cast<double*>(out.untyped_data()) : staging.data()) {}
+  void store() const {
+    if (!staging.empty()) ffi_support::store(staging, *buf);
+  }
+  xffi::AnyBuffer* buf;
+  std::vector<double> staging;
+  double* data;
+};
+
 std::string dims_string(const Dims& d);
 
 }  // namespace batchcone::ffi_support

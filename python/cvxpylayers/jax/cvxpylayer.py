@@ -114,7 +114,7 @@ class CvxpyLayer:
         p = self._parameter_vector([a.astype(dtype) for a in arrays], batch, dtype)
         cn = self._canon
         if self.backend == "native":
-            data = [_apply(cn.P, p), _apply(cn.c, p), _apply(cn.A, p), _apply(cn.b, p)]
+            data = [_apply(sm, p, shared_constant=True) for sm in (cn.P, cn.c, cn.A, cn.b)]
             sol = bc.solve(cn.structure, *data, settings)
         else:
             c = _apply(cn.c, p)
@@ -224,7 +224,14 @@ def _is_dpp(problem) -> bool:
         return problem.is_dcp(dpp=True)
 
 
-def _apply(sm, p):
-    """The SparseMap applied to p [..., p_len] -> [..., size] (linear: differentiable, jittable)."""
+def _apply(sm, p, shared_constant=False):
+    """The SparseMap applied to p [..., p_len] -> [..., size] (linear: differentiable, jittable).
+    With shared_constant, a map that reads no parameter (only p's last entry, the constant 1)
+    gives its value unbatched, [size]: the native solver then shares one copy across the batch
+    and nothing is differentiated through it."""
+    if shared_constant and np.all(sm.cols == p.shape[-1] - 1):
+        value = np.zeros(sm.size)
+        np.add.at(value, sm.rows, sm.coef)
+        return jnp.asarray(value, p.dtype)
     vals = jnp.asarray(sm.coef, p.dtype) * p[..., sm.cols]
     return jnp.zeros(p.shape[:-1] + (sm.size,), p.dtype).at[..., sm.rows].add(vals)
