@@ -8,6 +8,10 @@ package of the same import name as ours, so the rivals run in their own virtual 
     python bench/rivals.py run jaxopt         [--quick]   # jaxopt's OSQP (QP families only)
     python bench/rivals.py report                         # merge bench/results/*.json
 
+`--only=PATTERN[,PATTERN...]` (with run) keeps the families whose "name size" contains one of
+the patterns, e.g. --only="dense QP n=20,nnls"; its rows are merged into the existing results
+file of that implementation, so a partial run updates a full table.
+
 Each row: forward time and forward+backward time (the gradient of Σx with respect to every
 parameter) per batch, problems/s, and the worst disagreement of x and of the gradient with
 batchcone's (the reference run first). Times are medians of repeats within a budget; all in
@@ -205,7 +209,7 @@ def _jaxopt_forward(qp):
     return jax.vmap(single)
 
 
-def run(impl, mode):
+def run(impl, mode, only=None):
     import jax
     import jax.numpy as jnp
 
@@ -217,9 +221,11 @@ def run(impl, mode):
     quick = mode != "full"
     batches = {"full": [1, 16, 256, 4096], "quick": [1, 16, 256], "smoke": [1, 4]}[mode]
     rows = []
-    for name, size, (prob, params, variables, draw), qp in families(quick):
+    for name, size, (prob, params, variables, draw), qp in families(quick and not only):
         if impl == "jaxopt" and qp is None:
             continue  # OSQP solves QPs only
+        if only and not any(pattern in f"{name} {size}" for pattern in only):
+            continue
         try:
             if impl == "jaxopt":
                 forward_batch = _jaxopt_forward(qp)
@@ -278,7 +284,12 @@ def run(impl, mode):
         pass
     out = RESULTS if mode != "smoke" else RESULTS / "smoke"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"rivals_{impl}.json").write_text(json.dumps({"meta": meta, "rows": rows}))
+    path = out / f"rivals_{impl}.json"
+    if only and path.exists():  # keep the other families' rows of the last run
+        done = {(r["family"], r["size"]) for r in rows}
+        old = json.loads(path.read_text())["rows"]
+        rows = [r for r in old if (r["family"], r["size"]) not in done] + rows
+    path.write_text(json.dumps({"meta": meta, "rows": rows}))
 
 
 def _installed(md, name):
@@ -413,6 +424,8 @@ def _plot_split(runs, fams, plt):
 
 if __name__ == "__main__":
     if sys.argv[1] == "run":
-        run(sys.argv[2], "quick" if "--quick" in sys.argv else "smoke" if "--smoke" in sys.argv else "full")
+        only = [a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--only=")]
+        run(sys.argv[2], "quick" if "--quick" in sys.argv else "smoke" if "--smoke" in sys.argv else "full",
+            only[0] if only else None)  # fmt: skip
     else:
         report()

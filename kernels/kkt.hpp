@@ -154,7 +154,7 @@ BC_HD mask_t<value_t<WV>> kkt_solve(const LdlPlan& pl, const KktMaps& mp, KV kx,
   ldl_solve(pl, lx, dinv, sol);
   const T target = ir.abstol + ir.reltol * norm_inf(N, b);
   auto residual = [&](WV v) {  // e ← b − K v, returns ‖e‖∞
-    kkt_symv(pl, kx, v, e);
+    kkt_symv(pl, kx, lx, v, e);
     axpby(N, 1.0, b, -1.0, e);
     return norm_inf(N, e);
   };

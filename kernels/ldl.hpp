@@ -11,10 +11,16 @@
 //   dynamic regularization: if σ_k·D_k < δ_eps then D_k ← σ_k·δ
 // where σ_k = ±1 is the expected sign of pivot k (+ primal, − dual).
 //
-// Factors that fill in to nearly dense (small dense QPs, dense SOC blocks) use a dense layout
-// instead (LdlPlan::dense): L in full column-major storage, lx[i + n·j] for i > j, factored
-// right-looking over the same permuted order with the same regularization, so every inner loop
-// runs over contiguous memory (the compiler vectorizes it) instead of gathering through li.
+// Each column of L is stored as runs of consecutive rows, so the updates above are contiguous
+// loops (the compiler vectorizes them) rather than gathers through li.
+//
+// Factors fill in: the trailing rows and columns of the elimination order are often a dense
+// block (the Schur complement of a dense QP's primal block, the root of a sparse factor). From
+// the column s = LdlPlan::dense_from on, L is therefore kept as a dense "tail": the up-looking
+// pass above runs for every row but only over the leading columns c < s, which leaves row k ≥ s
+// of the Schur complement S = K₂₂ − L₂₁D₁L₂₁ᵀ in y; S is copied into a t×t column-major array
+// (t = n − s, lx[lp[s] + i + t·j], i > j) and factored there right-looking in panels of
+// columns (ldl_factor_dense_tail). s = n is the purely sparse factorization, s = 0 the dense one.
 #pragma once
 
 #include "hd.hpp"
@@ -28,11 +34,15 @@ struct LdlPlan {
   const int* ki;          //   sorted, the diagonal last
   const int* lp;          // strictly lower L by columns: rows li[lp[c]..lp[c+1]), sorted
   const int* li;
+  const int* run_ptr;     // column c as runs of consecutive rows: runs run_ptr[c]..run_ptr[c+1],
+  const int* run_start;   //   run r is slots [run_start[r], run_start[r+1]) with rows li[slot]
+                          //   = li[run_start[r]] + (slot − run_start[r])
   const int* row_ptr;     // schedule: row k of L is sched_col/sched_slot[row_ptr[k]..row_ptr[k+1])
   const int* sched_col;   //   the column c of each entry, ascending
   const int* sched_slot;  //   and its slot in L's storage
   const signed char* sign;  // expected pivot sign per permuted row
-  int dense = 0;            // 1: dense layout (lx has n·n entries; lp, li, schedule unused)
+  int dense_from;           // first row/column of the dense tail (n: none); its t² entries
+                            //   follow the lp[dense_from] sparse ones in L's storage
 };
 
 // Regularization of one factorization; T is the element type (static ε is per problem).
@@ -63,50 +73,109 @@ BC_HD T ldl_result(mask_t<T> finite, T bumped) {
   return vselect(finite, bumped, T(-1.0));
 }
 
-// Dense layout: L ← the strict lower triangle of K (from its upper-triangular CSC), then
-// right-looking elimination: for each column j, D_j from the updated diagonal, L[:, j] ← a_j/D_j,
-// and the trailing columns k > j lose L[k:, j]·(D_j L_kj).
-template <class KV, class LV, class DV, class T = value_t<LV>>
-BC_HD T ldl_factor_dense(const LdlPlan& pl, KV kx, LV lx, DV d, DV dinv,
-                         const LdlRegularization<T>& reg) {
-  const int n = pl.n;
-  for (int j = 0; j < n; ++j)
-    for (int i = j; i < n; ++i) lx[i + n * j] = 0.0;
-  for (int k = 0; k < n; ++k)
-    for (int p = pl.kp[k]; p < pl.kp[k + 1]; ++p) lx[k + n * pl.ki[p]] = kx[p];  // (row k, col ki)
-  T bumped = 0.0;
-  mask_t<T> finite = vfinite(T(0.0));
-  for (int j = 0; j < n; ++j) {
-    const double sigma = pl.sign[j];
-    const T pivot = lx[j + n * j] + sigma * reg.static_eps;
-    finite = vand(finite, ldl_set_pivot(j, pivot, sigma, reg, d, dinv, bumped));
-    const LV col = lx + n * j;
-    const T dj = d[j], inv = dinv[j];
-    for (int i = j + 1; i < n; ++i) col[i] *= inv;
-    for (int k = j + 1; k < n; ++k) {
-      const T c = col[k] * dj;
-      const LV target = lx + n * k;
-      for (int i = k; i < n; ++i) target[i] -= col[i] * c;
-    }
+// The dense tail. Its factorization is right-looking, in panels of kDensePanel columns: each
+// panel is factored column by column (D_j from the updated diagonal, L[:, j] ← a_j/D_j, the
+// panel's later columns updated), then every trailing column k loses the panel's contribution
+// Σ_j L[k:, j]·(D_j L_kj) accumulated in registers, one pass over it per panel instead of one
+// per column. Each entry sees the same subtractions in the same order as column by column, so
+// the result is the same to the bit; the passes over memory are kDensePanel times fewer.
+constexpr int kDensePanel = 4;
+
+// target[i] −= Σ_j col_j[i]·c_j for i in [from, n): the panel's update of one trailing column.
+template <int J, class LV, class T>
+BC_HD void dense_panel_update(int n, int from, LV target, const LV* cols, const T* c) {
+  BC_INDEPENDENT
+  for (int i = from; i < n; ++i) {
+    T acc = target[i];
+    for (int j = 0; j < J; ++j) acc -= cols[j][i] * c[j];
+    target[i] = acc;
   }
-  return ldl_result(finite, bumped);
 }
 
-// Dense layout: x ← (PKPᵀ)⁻¹ x.
-template <class LV, class DV, class XV>
-BC_HD void ldl_solve_dense(int n, LV lx, DV dinv, XV x) {
-  using T = value_t<XV>;
-  for (int j = 0; j < n; ++j) {
-    const T xj = x[j];
-    const LV col = lx + n * j;
-    for (int i = j + 1; i < n; ++i) x[i] -= col[i] * xj;
+// Factors the t×t lower triangle (diagonal included, static regularization already added) held
+// in `a` (column-major, a[i + t·j]) in place: L below the diagonal, pivots into d, dinv (signs
+// `sign`, dynamic regularization here). Accumulates replaced pivots into `bumped` and returns
+// whether all pivots are finite.
+template <class LV, class DV, class T>
+BC_HD mask_t<T> ldl_factor_dense_tail(int t, const signed char* sign, LV a, DV d, DV dinv,
+                                      const LdlRegularization<T>& reg, T& bumped) {
+  mask_t<T> finite = vfinite(T(0.0));
+  for (int j0 = 0; j0 < t; j0 += kDensePanel) {
+    const int j1 = j0 + kDensePanel < t ? j0 + kDensePanel : t;
+    LV cols[kDensePanel];
+    for (int j = j0; j < j1; ++j) {
+      const double sigma = sign[j];
+      finite = vand(finite, ldl_set_pivot(j, T(a[j + t * j]), sigma, reg, d, dinv, bumped));
+      const LV col = cols[j - j0] = a + t * j;
+      const T dj = d[j], inv = dinv[j];
+      for (int i = j + 1; i < t; ++i) col[i] *= inv;
+      for (int k = j + 1; k < j1; ++k) {
+        const T c = col[k] * dj;
+        const LV target = a + t * k;
+        for (int i = k; i < t; ++i) target[i] -= col[i] * c;
+      }
+    }
+    for (int k = j1; k < t; ++k) {
+      T c[kDensePanel];
+      for (int j = j0; j < j1; ++j) c[j - j0] = cols[j - j0][k] * d[j];
+      if (j1 - j0 == kDensePanel) dense_panel_update<kDensePanel>(t, k, a + t * k, cols, c);
+      else for (int j = 0; j < j1 - j0; ++j) dense_panel_update<1>(t, k, a + t * k, cols + j, c + j);
+    }
   }
-  for (int k = 0; k < n; ++k) x[k] *= dinv[k];
-  for (int j = n - 1; j >= 0; --j) {
+  return finite;
+}
+
+// x ← (I + L)⁻¹ x (forward) over the dense tail, then x ← D⁻¹x, then x ← (I + L)⁻ᵀ x (backward)
+// are split by the caller around the leading columns' sweeps. The forward sweep takes a panel of
+// solved entries at a time into each later entry, the backward sweep forms each entry's dot
+// product in one pass (both in the column-by-column order of operations).
+template <class LV, class XV>
+BC_HD void dense_tail_forward(int t, LV a, XV x) {
+  using T = value_t<XV>;
+  for (int j0 = 0; j0 < t; j0 += kDensePanel) {
+    const int j1 = j0 + kDensePanel < t ? j0 + kDensePanel : t;
+    for (int j = j0; j < j1; ++j) {  // within the panel
+      const T xj = x[j];
+      for (int i = j + 1; i < j1; ++i) x[i] -= a[i + t * j] * xj;
+    }
+    BC_INDEPENDENT
+    for (int i = j1; i < t; ++i) {
+      T acc = x[i];
+      for (int j = j0; j < j1; ++j) acc -= a[i + t * j] * x[j];
+      x[i] = acc;
+    }
+  }
+}
+
+template <class LV, class XV>
+BC_HD void dense_tail_backward(int t, LV a, XV x) {
+  for (int j = t - 1; j >= 0; --j) x[j] -= dot_range(j + 1, t, a + t * j, x);
+}
+
+// Fully dense factors (dense_from = 0): y ← K x from K's upper triangle, which ldl_factor
+// leaves beside L (row i ≤ column j at lx[i + n·j]): each column j adds K[:j, j]·x_j to y[:j]
+// and its dot product with x[:j] to y_j, both passes over contiguous memory.
+template <class LV, class XV, class YV>
+BC_HD void dense_symv(int n, LV lx, XV x, YV y) {
+  using T = value_t<YV>;
+  for (int j = 0; j < n; ++j) y[j] = 0.0;
+  for (int j = 0; j < n; ++j) {
     const LV col = lx + n * j;
-    T acc = x[j];
-    for (int i = j + 1; i < n; ++i) acc -= col[i] * x[i];
-    x[j] = acc;
+    const T xj = x[j];
+    BC_INDEPENDENT
+    for (int i = 0; i < j; ++i) y[i] += col[i] * xj;
+    y[j] += dot_range(0, j, col, x) + col[j] * xj;
+  }
+}
+
+// y[from + ...] −= lx[p]·yc over the slots p ∈ [lp[c], until) of column c, run by run.
+template <class LV, class YV, class T>
+BC_HD void ldl_column_axpy(const LdlPlan& pl, int c, int until, LV lx, T yc, YV y) {
+  for (int r = pl.run_ptr[c]; r < pl.run_ptr[c + 1] && pl.run_start[r] < until; ++r) {
+    const int p0 = pl.run_start[r], p1 = pl.run_start[r + 1] < until ? pl.run_start[r + 1] : until;
+    const int shift = pl.li[p0] - p0;  // row of slot p
+    BC_INDEPENDENT
+    for (int p = p0; p < p1; ++p) y[p + shift] -= lx[p] * yc;
   }
 }
 
@@ -117,50 +186,70 @@ BC_HD void ldl_solve_dense(int n, LV lx, DV dinv, XV x) {
 template <class KV, class LV, class DV, class YV, class T = value_t<LV>>
 BC_HD T ldl_factor(const LdlPlan& pl, KV kx, LV lx, DV d, DV dinv, YV y,
                    const LdlRegularization<T>& reg) {
-  if (pl.dense) return ldl_factor_dense(pl, kx, lx, d, dinv, reg);
+  const int n = pl.n, s = pl.dense_from, t = n - s;
+  const LV tail = lx + pl.lp[s];
   T bumped = 0.0;
   mask_t<T> finite = vfinite(T(0.0));
-  for (int k = 0; k < pl.n; ++k) {
+  for (int k = 0; k < n; ++k) {
     const int diag = pl.kp[k + 1] - 1;
     for (int p = pl.kp[k]; p < diag; ++p) y[pl.ki[p]] = kx[p];
     const double sigma = pl.sign[k];
     T dk = kx[diag] + sigma * reg.static_eps;
-    for (int e = pl.row_ptr[k]; e < pl.row_ptr[k + 1]; ++e) {
+    for (int e = pl.row_ptr[k]; e < pl.row_ptr[k + 1] && pl.sched_col[e] < s; ++e) {
       const int c = pl.sched_col[e];
       const int slot = pl.sched_slot[e];
       const T yc = y[c];
       y[c] = 0.0;
-      for (int p = pl.lp[c]; p < slot; ++p) y[pl.li[p]] -= lx[p] * yc;
+      ldl_column_axpy(pl, c, slot, lx, yc, y);
       const T lkc = yc * dinv[c];
       lx[slot] = lkc;
       dk -= yc * lkc;
     }
-    finite = vand(finite, ldl_set_pivot(k, dk, sigma, reg, d, dinv, bumped));
+    if (k < s) {
+      finite = vand(finite, ldl_set_pivot(k, dk, sigma, reg, d, dinv, bumped));
+      continue;
+    }
+    const LV row = tail + (k - s);  // row k − s of the tail, stride t
+    for (int i = s; i < k; ++i) row[t * (i - s)] = y[i], y[i] = 0.0;
+    row[t * (k - s)] = dk;
+  }
+  if (t > 0) finite = vand(finite, ldl_factor_dense_tail(t, pl.sign + s, tail, d + s, dinv + s, reg, bumped));
+  if (s == 0) {  // fully dense: K's upper triangle into the unused half, for dense_symv
+    for (int j = 0; j < n; ++j)
+      for (int i = 0; i <= j; ++i) lx[i + n * j] = 0.0;
+    for (int k = 0; k < n; ++k)
+      for (int p = pl.kp[k]; p < pl.kp[k + 1]; ++p) lx[pl.ki[p] + n * k] = kx[p];
   }
   return ldl_result(finite, bumped);
 }
 
-// x ← (PKPᵀ)⁻¹ x in permuted coordinates: (I+L) forward sweep, D⁻¹, (I+L)ᵀ backward sweep.
+// x ← (PKPᵀ)⁻¹ x in permuted coordinates: (I+L) forward sweep, D⁻¹, (I+L)ᵀ backward sweep, the
+// dense tail's part of each sweep after (forward) or before (backward) the leading columns'.
 template <class LV, class DV, class XV>
 BC_HD void ldl_solve(const LdlPlan& pl, LV lx, DV dinv, XV x) {
   using T = value_t<XV>;
-  if (pl.dense) return ldl_solve_dense(pl.n, lx, dinv, x);
-  for (int c = 0; c < pl.n; ++c) {
-    const T xc = x[c];
-    for (int p = pl.lp[c]; p < pl.lp[c + 1]; ++p) x[pl.li[p]] -= lx[p] * xc;
-  }
+  const int s = pl.dense_from, t = pl.n - s;
+  const LV tail = lx + pl.lp[s];
+  for (int c = 0; c < s; ++c) ldl_column_axpy(pl, c, pl.lp[c + 1], lx, T(x[c]), x);
+  dense_tail_forward(t, tail, x + s);
   for (int k = 0; k < pl.n; ++k) x[k] *= dinv[k];
-  for (int c = pl.n - 1; c >= 0; --c) {
+  dense_tail_backward(t, tail, x + s);
+  for (int c = s - 1; c >= 0; --c) {
     T acc = x[c];
-    for (int p = pl.lp[c]; p < pl.lp[c + 1]; ++p) acc -= lx[p] * x[pl.li[p]];
+    for (int r = pl.run_ptr[c]; r < pl.run_ptr[c + 1]; ++r) {
+      const int p0 = pl.run_start[r], p1 = pl.run_start[r + 1];
+      acc -= dot_range(p0, p1, lx, x, pl.li[p0] - p0);
+    }
     x[c] = acc;
   }
 }
 
-// y ← K x for the symmetric K stored as the permuted upper triangle (kp, ki, kx).
-template <class KV, class XV, class YV>
-BC_HD void kkt_symv(const LdlPlan& pl, KV kx, XV x, YV y) {
+// y ← K x for the symmetric K stored as the permuted upper triangle (kp, ki, kx); with fully
+// dense factors from the copy of K that the factorization keeps in lx (dense_symv).
+template <class KV, class LV, class XV, class YV>
+BC_HD void kkt_symv(const LdlPlan& pl, KV kx, LV lx, XV x, YV y) {
   using T = value_t<YV>;
+  if (pl.dense_from == 0) return dense_symv(pl.n, lx, x, y);
   for (int k = 0; k < pl.n; ++k) y[k] = 0.0;
   for (int j = 0; j < pl.n; ++j) {
     const T xj = x[j];

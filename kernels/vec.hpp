@@ -50,6 +50,26 @@ BC_HD value_t<U> dot(int n, U a, V b) {
   return acc;
 }
 
+// Σ a[i]·b[i] over [from, to) in kSumWays partial sums (by i mod kSumWays from `from`) combined
+// pairwise: a fixed order, so that a problem gets the same bits in any element type, and one
+// problem's loop vectorizes (a single running sum cannot be reordered).
+constexpr int kSumWays = 8;
+
+// (b is read at i + b_shift.)
+template <class U, class V>
+BC_HD value_t<V> dot_range(int from, int to, U a, V b, int b_shift = 0) {
+  using T = value_t<V>;
+  T part[kSumWays];
+  for (int k = 0; k < kSumWays; ++k) part[k] = 0.0;
+  int i = from;
+  for (; i + kSumWays <= to; i += kSumWays)
+    for (int k = 0; k < kSumWays; ++k) part[k] += a[i + k] * b[i + k + b_shift];
+  for (int k = 0; i < to; ++i, ++k) part[k] += a[i] * b[i + b_shift];
+  for (int w = kSumWays / 2; w > 0; w /= 2)
+    for (int k = 0; k < w; ++k) part[k] += part[k + w];
+  return part[0];
+}
+
 template <class V>
 BC_HD value_t<V> sumsq(int n, V a) {
   return dot(n, a, a);

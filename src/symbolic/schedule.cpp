@@ -6,29 +6,56 @@
 // order (L_kc only ever updates rows above c's column position, i.e. larger indices). Entries of
 // column c are appended in increasing row order, so the slot of L_kc is known in advance.
 #include <algorithm>
+#include <cmath>
 
 #include "symbolic.hpp"
 
 namespace batchcone::detail {
 
-// The dense layout (kernels/ldl.hpp) does n³/6 multiply-adds over contiguous memory; the sparse
-// schedule Σ_c |L_c|(|L_c| + 1)/2 of them through index gathers. It wins once the sparse count is
-// at least kDenseMinWork of the dense one: measured (one thread, dense QPs, default build) dense
-// 1.3× faster at 0.50 (n = m = 100), 1.1–1.2× slower at 0.41 (n = 20, m = 40) and 1.4× slower
-// at 0.26 (n = 50, m = 100, where AMD eliminates the diagonal dual block first). The order cap
-// keeps the per-problem storage (order² doubles) ≤ 2 MiB.
-constexpr double kDenseMinWork = 0.45;
-constexpr int kDenseMaxOrder = 512;
+// Where the dense tail starts (kernels/ldl.hpp). With the tail from column s, the leading
+// columns cost Σ_{c<s} |L_c|(|L_c| + 1)/2 multiply-adds of the up-looking pass (contiguous runs,
+// but each column re-read for every later row it updates) and the tail t³/6 of the panel
+// factorization (t = order − s, all in registers and contiguous memory), which runs about
+// kDenseSpeedup times faster per multiply-add: measured on dense QPs (n = m = 100: 3.2×,
+// n = 20, m = 40: 2.6×) and the sparse n = 1000 QP's 900-row tail (3.1×), one thread, AVX-512.
+// s minimizes the estimated time; the tail is capped at kDenseMaxTail rows (its t² doubles per
+// problem: 8 MiB).
+constexpr double kDenseSpeedup = 3.0;
+constexpr int kDenseMaxTail = 1024;
+constexpr int kDenseMinTail = 16;  // smaller tails gain nothing measurable
 
-int choose_factor_layout(int order, const std::vector<int>& lp) {
-  if (order > kDenseMaxOrder) return 0;
-  double sparse = 0.0, dense = 0.0;
-  for (int c = 0; c < order; ++c) {
-    const double k = lp[c + 1] - lp[c], r = order - 1 - c;
-    sparse += 0.5 * k * (k + 1), dense += 0.5 * r * (r + 1);
+int choose_dense_tail(int order, const std::vector<int>& lp) {
+  double lead = 0.0;  // work of the columns before s
+  double best = INFINITY;
+  int best_s = order;
+  for (int s = 0; s <= order; ++s) {
+    const double t = order - s;
+    const double cost = lead + t * t * t / 6.0 / kDenseSpeedup;
+    if (t <= kDenseMaxTail && (t >= kDenseMinTail || t == 0) && cost < best) best = cost, best_s = s;
+    if (s < order) {
+      const double k = lp[s + 1] - lp[s];
+      lead += 0.5 * k * (k + 1);
+    }
   }
-  return sparse >= kDenseMinWork * dense ? 1 : 0;
+  return best_s;
 }
+
+namespace {
+
+// Splits every column of L into maximal runs of consecutive rows (kernels/ldl.hpp, LdlPlan).
+void build_runs(int order, FactorSchedule& f) {
+  f.run_ptr.assign(order + 1, 0);
+  f.run_start.clear();
+  for (int c = 0; c < order; ++c) {
+    f.run_ptr[c] = static_cast<int>(f.run_start.size());
+    for (int p = f.lp[c]; p < f.lp[c + 1]; ++p)
+      if (p == f.lp[c] || f.li[p] != f.li[p - 1] + 1) f.run_start.push_back(p);
+  }
+  f.run_ptr[order] = static_cast<int>(f.run_start.size());
+  f.run_start.push_back(f.lp[order]);  // the end of the last run
+}
+
+}  // namespace
 
 FactorSchedule build_factor_schedule(int order, const std::vector<int>& kp,
                                      const std::vector<int>& ki) {
@@ -62,7 +89,8 @@ FactorSchedule build_factor_schedule(int order, const std::vector<int>& kp,
     }
     f.row_ptr[k + 1] = static_cast<int>(f.sched_col.size());
   }
-  f.dense = choose_factor_layout(order, f.lp);
+  build_runs(order, f);
+  f.dense_from = choose_dense_tail(order, f.lp);
   return f;
 }
 

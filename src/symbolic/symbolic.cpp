@@ -13,8 +13,9 @@ kernels::ConeTable Symbolic::cone_table() const {
 
 kernels::LdlPlan Symbolic::plan() const {
   return {kkt.order,          kkt.kp.data(),          kkt.ki.data(),
-          factor.lp.data(),   factor.li.data(),       factor.row_ptr.data(),
-          factor.sched_col.data(), factor.sched_slot.data(), kkt.sign.data(), factor.dense};
+          factor.lp.data(),   factor.li.data(),       factor.run_ptr.data(),
+          factor.run_start.data(), factor.row_ptr.data(), factor.sched_col.data(),
+          factor.sched_slot.data(), kkt.sign.data(), factor.dense_from};
 }
 
 kernels::KktMaps Symbolic::maps() const {

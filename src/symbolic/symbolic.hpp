@@ -33,14 +33,16 @@ struct KktPattern {
 };
 
 // The factor's pattern and the straight-line numeric schedule (see kernels/ldl.hpp), and
-// whether the numeric factor uses the dense layout instead (choose_factor_layout).
+// where its dense tail starts (choose_dense_tail).
 struct FactorSchedule {
   std::vector<int> lp, li;
+  std::vector<int> run_ptr, run_start;  // contiguous-row runs of L's columns (kernels/ldl.hpp)
   std::vector<int> row_ptr, sched_col, sched_slot;
-  int dense = 0;
-  // Doubles of L storage per problem: nnz(L) sparse, order² dense.
+  int dense_from = 0;
+  // Doubles of L storage per problem: the leading columns' entries, then the dense tail.
   long storage(int order) const {
-    return dense ? static_cast<long>(order) * order : static_cast<long>(li.size());
+    const long t = order - dense_from;
+    return lp.empty() ? 0 : lp[dense_from] + t * t;
   }
 };
 
@@ -66,6 +68,6 @@ std::vector<int> amd_permutation(int order, const std::vector<int>& colptr,
                                  const std::vector<int>& rowval);        // ordering.cpp
 FactorSchedule build_factor_schedule(int order, const std::vector<int>& kp,
                                      const std::vector<int>& ki);         // schedule.cpp
-int choose_factor_layout(int order, const std::vector<int>& lp);          // schedule.cpp
+int choose_dense_tail(int order, const std::vector<int>& lp);            // schedule.cpp
 
 }  // namespace batchcone::detail

@@ -169,16 +169,17 @@ struct Factors {
   int bumps;
 };
 
-// The plan with the factor layout forced (0 sparse schedule, 1 dense; −1 the structure's own
-// choice), and the L storage that layout needs.
+// The plan with the factor layout forced (0 sparse schedule, 1 dense, 2 a dense tail from the
+// middle column; −1 the structure's own choice), and the L storage that layout needs.
 kernels::LdlPlan plan_in(const detail::Symbolic& sym, int layout) {
   kernels::LdlPlan pl = sym.plan();
-  if (layout >= 0) pl.dense = layout;
+  if (layout >= 0) pl.dense_from = layout == 0 ? pl.n : layout == 1 ? 0 : pl.n / 2;
   return pl;
 }
 
 size_t l_storage(const detail::Symbolic& sym, const kernels::LdlPlan& pl) {
-  return pl.dense ? static_cast<size_t>(pl.n) * pl.n : sym.factor.li.size();
+  const size_t t = pl.n - pl.dense_from;
+  return sym.factor.lp[pl.dense_from] + t * t;
 }
 
 Factors factor(const detail::Symbolic& sym, Vec& kx, const LdlRegularization& reg,
@@ -225,7 +226,7 @@ const std::vector<Case>& cases() {
   return all;
 }
 
-// Parameters: the case and the factor layout (0 the sparse schedule, 1 dense).
+// Parameters: the case and the factor layout (see plan_in).
 class LdlTest : public ::testing::TestWithParam<std::tuple<int, int>> {
  protected:
   const Case& test_case() const { return cases()[std::get<0>(GetParam())]; }
@@ -264,10 +265,11 @@ TEST_P(LdlTest, FactorSolveMatchesDense) {
     const Vec ref = dense_solve(Kp, b);
     for (int i = 0; i < pl.n; ++i) EXPECT_NEAR(x[i], ref[i], 1e-8 * std::max(1.0, norm_inf(ref)));
 
-    // kkt_symv over the stored triangle equals the dense product (same terms, O(nnz·ε)).
+    // kkt_symv over the stored triangle (the dense layout: over the copy of K the factorization
+    // keeps beside L) equals the dense product (same terms, O(nnz·ε)).
     const Vec xr = random_vec(rng, pl.n);
     Vec y(pl.n, 7.0);  // garbage: kkt_symv overwrites
-    kernels::kkt_symv(pl, kx.data(), xr.data(), y.data());
+    kernels::kkt_symv(pl, kx.data(), f.lx.data(), xr.data(), y.data());
     const Vec yd = matvec(Kp, xr);
     for (int i = 0; i < pl.n; ++i) EXPECT_NEAR(y[i], yd[i], 1e-12 * (1.0 + norm_inf(yd)));
   }
@@ -413,10 +415,13 @@ TEST_P(LdlTest, RefinementRemovesStaticRegularizationError) {
   EXPECT_LE(refined, 1e-12) << "unrefined error " << unrefined;
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, LdlTest, ::testing::Combine(::testing::Range(0, 4), ::testing::Values(0, 1)),
+const char* const kLayoutNames[] = {"_sparse", "_dense", "_tail"};
+
+INSTANTIATE_TEST_SUITE_P(Cases, LdlTest,
+                         ::testing::Combine(::testing::Range(0, 4), ::testing::Values(0, 1, 2)),
                          [](const ::testing::TestParamInfo<std::tuple<int, int>>& i) {
                            return std::string(cases()[std::get<0>(i.param)].name) +
-                                  (std::get<1>(i.param) ? "_dense" : "_sparse");
+                                  kLayoutNames[std::get<1>(i.param)];
                          });
 
 TEST(Ldl, DynamicRegularizationReplacesZeroPivotsAndNaNFails) {
@@ -432,7 +437,7 @@ TEST(Ldl, DynamicRegularizationReplacesZeroPivotsAndNaNFails) {
   Vec P{2.0}, A{1.0}, kx(mp.nnz);
   kernels::kkt_load_data(mp, 1, P.data(), 1, A.data(), kx.data());
   kernels::kkt_write_identity_H(mp, sym.cone_table(), kx.data());
-  for (int layout : {0, 1}) {
+  for (int layout : {0, 1, 2}) {
     Vec k = kx;
     const Factors f = factor(sym, k, LdlRegularization{0.0, 1e-13, 2e-7}, layout);
     EXPECT_EQ(f.bumps, 1);

@@ -69,7 +69,7 @@ int LaneBackend::check_termination() {
   for (int l = 0; l < count_; ++l) {
     if (!active_[l]) continue;
     const Lane st = lane(l);
-    kernels::check_termination_after_residuals(cx_, st);
+    if (st.sc->status == Status::Unsolved) kernels::check_termination_after_residuals(cx_, st);
     active_[l] = st.sc->status == Status::Unsolved;
     active += active_[l];
   }

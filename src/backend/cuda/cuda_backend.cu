@@ -41,7 +41,8 @@ class DeviceStructure {
         &k.perm,            &k.iperm,           &k.kp,              &k.ki,
         &k.p_to_k,          &k.a_to_k,          &k.diag_to_k,       &k.h_ptr,
         &k.h_slot,          &k.expansion,       &f.lp,              &f.li,
-        &f.row_ptr,         &f.sched_col,       &f.sched_slot};
+        &f.row_ptr,         &f.sched_col,       &f.sched_slot,      &f.run_ptr,
+        &f.run_start};
     std::vector<int> packed;
     std::vector<size_t> at;
     for (const auto* a : arrays) {
@@ -66,6 +67,7 @@ class DeviceStructure {
     cx_.maps.h_ptr = ptr(15), cx_.maps.h_slot = ptr(16), cx_.maps.expansion = ptr(17);
     cx_.plan.lp = ptr(18), cx_.plan.li = ptr(19), cx_.plan.row_ptr = ptr(20);
     cx_.plan.sched_col = ptr(21), cx_.plan.sched_slot = ptr(22), cx_.plan.sign = sign;
+    cx_.plan.run_ptr = ptr(23), cx_.plan.run_start = ptr(24);
   }
   ~DeviceStructure() { cudaFree(mem_); }
   DeviceStructure(const DeviceStructure&) = delete;
