@@ -71,8 +71,8 @@ std::vector<double> zeros_for(const Structure& st) {
   return std::vector<double>(std::max({st.n(), st.m(), st.nnz_P(), st.nnz_A(), 1}), 0.0);
 }
 
-bool lanes_for(const Structure& st, int batch) {
-  return backend::cpu::use_lanes(st.symbolic(), batch);
+bool lanes_for(const Structure& st, const Settings& settings, int batch) {
+  return backend::cpu::use_lanes(st.symbolic(), batch, settings.num_threads);
 }
 
 // The overloads without a workspace own one for the call.
@@ -95,7 +95,7 @@ void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& dat
   core::check_input("cotangent z", cot.z, kDense, st.m(), data.batch, true);
   core::check_input("cotangent s", cot.s, kDense, st.m(), data.batch, true);
   if (data.batch == 0) return;
-  if (!lanes_for(st, data.batch)) {
+  if (!lanes_for(st, settings, data.batch)) {
     run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.vjp(sol, cot, grad); });
     return;
   }
@@ -132,7 +132,7 @@ void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& dat
   if (data.batch == 0) return;
   if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && (out.z == nullptr || out.s == nullptr)))
     core::fail("an output pointer (x, z or s tangent) is null");
-  if (!lanes_for(st, data.batch)) {
+  if (!lanes_for(st, settings, data.batch)) {
     run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.jvp(sol, tan, out); });
     return;
   }
@@ -164,7 +164,7 @@ void kkt_call(const Structure& st, const Settings& settings, const BatchData& da
     });
     return;
   }
-  if (lanes_for(st, data.batch)) {
+  if (lanes_for(st, settings, data.batch)) {
     run_blocks(st, settings, data, workspace, bytes, [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
   } else {
     run_backend(st, settings, data, workspace, bytes,

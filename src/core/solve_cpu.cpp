@@ -89,7 +89,7 @@ void cpu_solve(const Structure& structure, const Settings& settings, const Batch
   }
   Settings serial = settings;
   serial.num_threads = 1;
-  if (backend::cpu::use_lanes(structure.symbolic(), data.batch)) {
+  if (backend::cpu::use_lanes(structure.symbolic(), data.batch, settings.num_threads)) {
     solve_in_blocks(structure, serial, settings.num_threads, data, out, workspace);
     return;
   }

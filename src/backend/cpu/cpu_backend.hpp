@@ -27,8 +27,9 @@ struct WorkspaceParts {
 };
 WorkspaceParts carve_workspace(void* workspace, int batch);
 
-// Whether a batch runs in blocks of lanes (LaneBackend) rather than problem by problem.
-bool use_lanes(const detail::Symbolic& sym, int batch);
+// Whether a batch runs in blocks of lanes (LaneBackend) rather than problem by problem, on
+// `threads` threads (Settings::num_threads).
+bool use_lanes(const detail::Symbolic& sym, int batch, int threads);
 
 // The shared read-only context of a structure under given settings.
 kernels::Context make_context(const detail::Symbolic& sym, const Settings& settings);
