@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Batching semantics: a problem's result does not depend on the batch it is solved in, on how
 // its inputs are laid out (shared with stride 0, copied with kDense), on the thread count, or on
-// concurrent solves. Every problem runs the same per-problem code over its own workspace block,
-// so all these comparisons are bit-for-bit (memcmp), not within a tolerance.
+// concurrent solves. A single problem runs problem by problem, a batch in blocks of SIMD lanes
+// (src/backend/cpu/lane_backend.hpp), and both run the same per-problem operations in the same
+// order (no contraction into fused multiply-adds), so all these comparisons are bit-for-bit
+// (memcmp), not within a tolerance.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -34,15 +36,18 @@ std::vector<double> repeat(const std::vector<double>& v, int times) {
   return out;
 }
 
+// Every committed fixture: each cone, exp/pow retries under dual scaling, infeasible problems.
 std::vector<Fixture> all_fixtures() {
   std::vector<Fixture> all;
-  for (const char* fam : {"lp", "qp", "socp", "infeasible"})
+  for (const char* fam : {"lp", "qp", "socp", "sdp", "exp", "pow", "infeasible"})
     for (Fixture& f : load_fixtures(fam)) all.push_back(std::move(f));
   return all;
 }
 
+// B = 5 and 11 leave padding lanes in the last block for every lane width (2, 4 or 8).
 TEST(Batch, CopiesOfOneFixtureMatchTheSingleSolve) {
-  const int B = 5;
+  for (const int B : {5, 11}) {
+  SCOPED_TRACE(B);
   for (const Fixture& f : all_fixtures()) {
     SCOPED_TRACE(f.name);
     const Structure st = make_structure(f.spec);
@@ -57,6 +62,47 @@ TEST(Batch, CopiesOfOneFixtureMatchTheSingleSolve) {
     for (int k = 0; k < B; ++k) {
       expect_same_problem(shared, k, one, 0, n, m);
       expect_same_problem(copied, k, one, 0, n, m);
+    }
+  }
+  }
+}
+
+// Problems of one block that stop at different points, one of them because every step is too
+// short (InsufficientProgress before its first step): each ends with its own status and keeps
+// it while the block goes on (a failed problem that was tested again for termination would
+// never leave the block).
+TEST(Batch, ProblemsThatFailStayFinishedInTheirBlock) {
+  const Fixture f = load_fixtures("lp").front();
+  const Structure st = make_structure(f.spec);
+  const int n = st.n(), m = st.m(), B = 3;
+  Settings fail_fast;
+  fail_fast.min_terminate_step_length = 0.999;  // above every step length (≤ 0.99)
+  const Result failed = solve_values(st, B, f.P_vals.data(), 0, f.c.data(), 0, f.A_vals.data(),
+                                     0, f.b.data(), 0, fail_fast);
+  const Result one = solve_values(st, 1, f.P_vals.data(), 0, f.c.data(), 0, f.A_vals.data(), 0,
+                                  f.b.data(), 0, fail_fast);
+  for (int k = 0; k < B; ++k) {
+    EXPECT_EQ(failed.status[k], static_cast<int>(Status::InsufficientProgress));
+    expect_same_problem(failed, k, one, 0, n, m);
+  }
+}
+
+// One block mixing an LP (P = 0: the two-solve start) with QPs on the same structure.
+TEST(Batch, LinearAndQuadraticProblemsShareABlock) {
+  for (const Fixture& f : load_fixtures("qp")) {
+    SCOPED_TRACE(f.name);
+    const Structure st = make_structure(f.spec);
+    const int n = st.n(), m = st.m(), B = 3;
+    std::vector<double> P = repeat(f.P_vals, B);
+    std::fill(P.begin() + st.nnz_P(), P.begin() + 2 * st.nnz_P(), 0.0);  // problem 1: an LP
+    const std::vector<double> c = repeat(f.c, B), A = repeat(f.A_vals, B), b = repeat(f.b, B);
+    const Result batch =
+        solve_values(st, B, P.data(), kDense, c.data(), kDense, A.data(), kDense, b.data(), kDense);
+    for (int k = 0; k < B; ++k) {
+      SCOPED_TRACE(k);
+      const Result alone = solve_values(st, 1, P.data() + k * st.nnz_P(), kDense, f.c.data(),
+                                        kDense, f.A_vals.data(), kDense, f.b.data(), kDense);
+      expect_same_problem(batch, k, alone, 0, n, m);
     }
   }
 }

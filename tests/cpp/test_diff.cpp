@@ -502,13 +502,14 @@ TEST(DiffBatch, SharedInputsGetSummedCotangents) {
     for (int i = 0; i < st.n(); ++i) EXPECT_EQ(gc[k * st.n() + i], g1.c[i]);
 }
 
-// A batch of different problems on one structure (planted problems share their pattern):
-// each problem's JVP and VJP equal its own single-problem ones exactly.
-TEST(DiffBatch, BatchedEqualsPerProblem) {
+// A batch of different problems on one structure (planted problems share their pattern), which
+// runs in blocks of lanes: each problem's JVP, VJP and KKT solve equal its own single-problem
+// ones exactly.
+TEST_P(DiffFamily, BatchedEqualsPerProblem) {
   std::mt19937 rng(23);
   const int B = static_cast<int>(kSeeds);
   std::vector<Fixture> fs;
-  for (unsigned seed = 0; seed < kSeeds; ++seed) fs.push_back(planted("qp", seed));
+  for (unsigned seed = 0; seed < kSeeds; ++seed) fs.push_back(planted(GetParam(), seed));
   const Structure st = make_structure(fs[0].spec);
   std::vector<double> P, c, A, b, xb, zb, sb, dP, dc, dA, db;
   auto append = [](std::vector<double>& to, const std::vector<double>& v) {
@@ -536,15 +537,23 @@ TEST(DiffBatch, BatchedEqualsPerProblem) {
   std::vector<double> gP(P.size()), gc(c.size()), gA(A.size()), gb(b.size());
   cpu_vjp(st, derivative_settings(), data, sol, {xb.data(), zb.data(), sb.data()},
           {gP.data(), gc.data(), gA.data(), gb.data()});
+  std::vector<double> wx(B * st.n()), wz(B * st.m());
+  cpu_kkt_solve(st, derivative_settings(), data, sol, {xb.data(), zb.data()}, {wx.data(), wz.data()});
   for (int k = 0; k < B; ++k) {
     SCOPED_TRACE(fs[k].name);
     const Result rk = solve_fixture(fs[k]);
     const Jvp j = jvp(st, fs[k], rk, ts[k], derivative_settings());
     const Tangent g = vjp(st, fs[k], rk, xbs[k], zbs[k], sbs[k]);
+    std::vector<double> ox(st.n()), oz(st.m());
+    cpu_kkt_solve(st, derivative_settings(), one(fs[k]),
+                  {rk.x.data(), rk.z.data(), rk.s.data(), rk.status.data()},
+                  {xbs[k].data(), zbs[k].data()}, {ox.data(), oz.data()});
     for (int i = 0; i < st.n(); ++i) EXPECT_EQ(dx[k * st.n() + i], j.dx[i]);
     for (int i = 0; i < st.m(); ++i) EXPECT_EQ(ds[k * st.m() + i], j.ds[i]);
     for (int i = 0; i < st.nnz_A(); ++i) EXPECT_EQ(gA[k * st.nnz_A() + i], g.A[i]);
     for (int i = 0; i < st.nnz_P(); ++i) EXPECT_EQ(gP[k * st.nnz_P() + i], g.P[i]);
+    for (int i = 0; i < st.n(); ++i) EXPECT_EQ(wx[k * st.n() + i], ox[i]);
+    for (int i = 0; i < st.m(); ++i) EXPECT_EQ(wz[k * st.m() + i], oz[i]);
   }
 }
 

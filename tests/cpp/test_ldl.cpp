@@ -15,6 +15,8 @@
 #include <tuple>
 #include <vector>
 
+#include "backend/cpu/lanes.hpp"
+#include "kernels/ipm/linsys.hpp"
 #include "symbolic/symbolic.hpp"
 
 namespace batchcone {
@@ -413,6 +415,68 @@ TEST_P(LdlTest, RefinementRemovesStaticRegularizationError) {
   EXPECT_GT(unrefined, 1e-11);
   // ... and refinement brings the x, z parts to the exact solution of the unregularized K.
   EXPECT_LE(refined, 1e-12) << "unrefined error " << unrefined;
+}
+
+// The CPU runs a block of kLanes problems at once on SIMD packs over batch-interleaved storage
+// (src/backend/cpu/lanes.hpp): the factorization, the solves and the refined KKT solve give every
+// lane, bit for bit, what the one-problem code gives that problem (the same operations in the
+// same order, per lane), dynamic regularization and static ε per lane included.
+TEST_P(LdlTest, LanesEqualOneProblemAtATime) {
+  using backend::cpu::lanes::kLanes;
+  using backend::cpu::lanes::LaneView;
+  using backend::cpu::lanes::Pack;
+  const Case& cs = test_case();
+  std::mt19937 rng(300 + seed());
+  const Structure st = make_structure(random_spec(rng, cs.n, cs.cones, cs.p_density, cs.a_density));
+  const detail::Symbolic& sym = st.symbolic();
+  const kernels::LdlPlan pl = plan_in(sym, layout());
+  const kernels::KktMaps mp = sym.maps();
+  const int N = pl.n, nnz = mp.nnz, lnz = static_cast<int>(l_storage(sym, pl));
+  // Blocks of packs: value i of lane l at [i·kLanes + l].
+  std::vector<Pack> kx(nnz), lx(lnz), d(N), dinv(N), y(N, Pack(0.0)), x(N), rx(st.n()), rz(st.m()),
+      ox(st.n()), oz(st.m()), work(4 * N);
+  auto view = [](std::vector<Pack>& v) { return LaneView{reinterpret_cast<double*>(v.data())}; };
+  auto at = [](std::vector<Pack>& v, int i, int l) -> double& {
+    return reinterpret_cast<double*>(v.data())[i * kLanes + l];
+  };
+  std::vector<Vec> kxs, bs, rxs, rzs;
+  Pack eps;
+  for (int l = 0; l < kLanes; ++l) {
+    Values v = random_values(rng, sym);
+    kxs.push_back(load_kkt(sym, v));
+    for (int p = 0; p < nnz; ++p) at(kx, p, l) = kxs[l][p];
+    bs.push_back(random_vec(rng, N)), rxs.push_back(random_vec(rng, st.n())),
+        rzs.push_back(random_vec(rng, st.m()));
+    for (int i = 0; i < N; ++i) at(x, i, l) = bs[l][i];
+    for (int i = 0; i < st.n(); ++i) at(rx, i, l) = rxs[l][i];
+    for (int i = 0; i < st.m(); ++i) at(rz, i, l) = rzs[l][i];
+    eps.v[l] = 1e-9 * (l + 1);
+  }
+  // dynamic_eps = 1 replaces some pivots in some lanes (|D| ~ 1e-1..1e1 here): per-lane selects.
+  const kernels::LdlRegularization<Pack> reg{eps, 1.0, 2e-7};
+  const Pack bumps = kernels::ldl_factor(pl, view(kx), view(lx), view(d), view(dinv), view(y), reg);
+  kernels::ldl_solve(pl, view(lx), view(dinv), view(x));
+  const kernels::RefinementSettings ir{3, 1e-15, 0.0, 5.0};
+  int bumped_lanes = 0;
+  kernels::kkt_solve(pl, mp, view(kx), view(lx), view(dinv), view(rx), view(rz), view(ox), view(oz),
+                     view(work), ir);
+  for (int l = 0; l < kLanes; ++l) {
+    SCOPED_TRACE(l);
+    const Factors f = factor(sym, kxs[l], LdlRegularization{1e-9 * (l + 1), 1.0, 2e-7}, layout());
+    EXPECT_EQ(bumps.v[l], f.bumps);
+    bumped_lanes += f.bumps > 0;
+    for (int p = 0; p < lnz; ++p) ASSERT_EQ(at(lx, p, l), f.lx[p]) << "L slot " << p;
+    for (int i = 0; i < N; ++i) ASSERT_EQ(at(dinv, i, l), f.dinv[i]) << "pivot " << i;
+    Vec xs = bs[l];
+    kernels::ldl_solve(pl, f.lx.data(), f.dinv.data(), xs.data());
+    for (int i = 0; i < N; ++i) EXPECT_EQ(at(x, i, l), xs[i]);
+    Vec w(4 * N), oxs(st.n()), ozs(st.m());
+    kernels::kkt_solve(pl, mp, kxs[l].data(), f.lx.data(), f.dinv.data(), rxs[l].data(),
+                       rzs[l].data(), oxs.data(), ozs.data(), w.data(), ir);
+    for (int i = 0; i < st.n(); ++i) EXPECT_EQ(at(ox, i, l), oxs[i]);
+    for (int i = 0; i < st.m(); ++i) EXPECT_EQ(at(oz, i, l), ozs[i]);
+  }
+  EXPECT_GT(bumped_lanes, 0) << "no lane exercised dynamic regularization";
 }
 
 const char* const kLayoutNames[] = {"_sparse", "_dense", "_tail"};
