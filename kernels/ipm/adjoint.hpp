@@ -96,7 +96,8 @@ BC_HD mask_t<value_t<V>> solve_reduced(const Context& cx, const State<V>& st) {
     going = vand(going, solved);
     axpy(dm.n, 1.0, st.x2, st.dx);  // trial point
     axpy(dm.m, 1.0, st.z2, st.dz);
-    const T last = norme, trial = reduced_residual(cx, st, st.px, st.pz, st.dx, st.dz, st.rhs_x, st.rhs_z);
+    const T last = norme,
+            trial = reduced_residual(cx, st, st.px, st.pz, st.dx, st.dz, st.rhs_x, st.rhs_z);
     const M take = vand(going, trial < last);  // no progress: keep the previous point, stop
     for (int j = 0; j < dm.n; ++j) st.x2[j] = vselect(take, st.dx[j], st.x2[j]);
     for (int i = 0; i < dm.m; ++i) st.z2[i] = vselect(take, st.dz[i], st.z2[i]);

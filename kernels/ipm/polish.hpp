@@ -53,8 +53,8 @@ BC_HD void polish_keep(const Context& cx, const State<V>& st, bool keep) {
 }
 
 // Polishing is per-problem phases around the KKT operations (a factorization and a solve per
-// Newton step), so that a CPU block runs them for all of its problems at once; polish() runs
-// them in sequence:
+// Newton step), so that a CPU block runs them for all of its problems at once; finalize()
+// (finalize.hpp) runs them in sequence for one problem:
 //   polish_begin       checks, normalization, first evaluation   → factor, solve [Δx; Δz]
 //   polish_after_step  the step, the next evaluation             → factor, solve ... (repeat)
 //   polish_end         the best point kept.
@@ -130,13 +130,6 @@ BC_HD void polish_end(const Context& cx, const State<V>& st) {
   if (sc.status == Status::AlmostSolved &&
       convergence_status(sc, full_tolerances(cx.settings), false) == Status::Solved)
     sc.status = Status::Solved;
-}
-
-// Polishes a Solved or AlmostSolved problem in place.
-template <class V>
-BC_HD void polish(const Context& cx, const State<V>& st) {
-  for (bool step = polish_begin(cx, st); step;) step = polish_after_step(cx, st, polish_solve(cx, st));
-  polish_end(cx, st);
 }
 
 }  // namespace batchcone::kernels

@@ -47,23 +47,23 @@ std::vector<Fixture> all_fixtures() {
 // B = 5 and 11 leave padding lanes in the last block for every lane width (2, 4 or 8).
 TEST(Batch, CopiesOfOneFixtureMatchTheSingleSolve) {
   for (const int B : {5, 11}) {
-  SCOPED_TRACE(B);
-  for (const Fixture& f : all_fixtures()) {
-    SCOPED_TRACE(f.name);
-    const Structure st = make_structure(f.spec);
-    const int n = st.n(), m = st.m();
-    const Result one = solve_fixture(f);
-    const Result shared =
-        solve_values(st, B, f.P_vals.data(), 0, f.c.data(), 0, f.A_vals.data(), 0, f.b.data(), 0);
-    const std::vector<double> P = repeat(f.P_vals, B), c = repeat(f.c, B), A = repeat(f.A_vals, B),
-                              b = repeat(f.b, B);
-    const Result copied =
-        solve_values(st, B, P.data(), kDense, c.data(), kDense, A.data(), kDense, b.data(), kDense);
-    for (int k = 0; k < B; ++k) {
-      expect_same_problem(shared, k, one, 0, n, m);
-      expect_same_problem(copied, k, one, 0, n, m);
+    SCOPED_TRACE(B);
+    for (const Fixture& f : all_fixtures()) {
+      SCOPED_TRACE(f.name);
+      const Structure st = make_structure(f.spec);
+      const int n = st.n(), m = st.m();
+      const Result one = solve_fixture(f);
+      const Result shared =
+          solve_values(st, B, f.P_vals.data(), 0, f.c.data(), 0, f.A_vals.data(), 0, f.b.data(), 0);
+      const std::vector<double> P = repeat(f.P_vals, B), c = repeat(f.c, B),
+                                A = repeat(f.A_vals, B), b = repeat(f.b, B);
+      const Result copied = solve_values(st, B, P.data(), kDense, c.data(), kDense, A.data(),
+                                         kDense, b.data(), kDense);
+      for (int k = 0; k < B; ++k) {
+        expect_same_problem(shared, k, one, 0, n, m);
+        expect_same_problem(copied, k, one, 0, n, m);
+      }
     }
-  }
   }
 }
 
@@ -77,8 +77,8 @@ TEST(Batch, ProblemsThatFailStayFinishedInTheirBlock) {
   const int n = st.n(), m = st.m(), B = 3;
   Settings fail_fast;
   fail_fast.min_terminate_step_length = 0.999;  // above every step length (≤ 0.99)
-  const Result failed = solve_values(st, B, f.P_vals.data(), 0, f.c.data(), 0, f.A_vals.data(),
-                                     0, f.b.data(), 0, fail_fast);
+  const Result failed = solve_values(st, B, f.P_vals.data(), 0, f.c.data(), 0, f.A_vals.data(), 0,
+                                     f.b.data(), 0, fail_fast);
   const Result one = solve_values(st, 1, f.P_vals.data(), 0, f.c.data(), 0, f.A_vals.data(), 0,
                                   f.b.data(), 0, fail_fast);
   for (int k = 0; k < B; ++k) {

@@ -56,7 +56,8 @@ void LaneBackend::setup() {
     for (int l = 0; l < kLanes; ++l) any_lp |= lp[l] = kernels::initialize_middle(cx_, lane(l));
     const lanes::Mask ok_lp = any_lp ? kernels::initial_lp_solve(cx_, block()) : ok;
     for (int l = 0; l < kLanes; ++l)
-      kernels::initialize_end(cx_, lane(l), lanes::lane(ok, l) && (!lp[l] || lanes::lane(ok_lp, l)));
+      kernels::initialize_end(cx_, lane(l),
+                              lanes::lane(ok, l) && (!lp[l] || lanes::lane(ok_lp, l)));
   }
   for (int l = 0; l < kLanes; ++l) active_[l] = l < count_;
 }
@@ -111,7 +112,8 @@ void LaneBackend::iterate() {
           [&](int l, bool solved) { return kernels::finish_iteration(cx_, lane(l), solved); });
   }
   for (int l = 0; l < kLanes; ++l)
-    if (active_[l] && out[l] != StepOutcome::Taken && kernels::iteration_failed(cx_, lane(l), out[l]))
+    if (active_[l] && out[l] != StepOutcome::Taken &&
+        kernels::iteration_failed(cx_, lane(l), out[l]))
       kernels::iterate(cx_, lane(l));  // the retry, on this lane alone
 }
 
@@ -122,7 +124,8 @@ void LaneBackend::finalize() {
     const lanes::Mask solved = kernels::polish_solve(cx_, block());
     any = false;
     for (int l = 0; l < count_; ++l)
-      if (step[l]) any |= step[l] = kernels::polish_after_step(cx_, lane(l), lanes::lane(solved, l));
+      if (step[l])
+        any |= step[l] = kernels::polish_after_step(cx_, lane(l), lanes::lane(solved, l));
   }
   const long n = cx_.dims.n, m = cx_.dims.m;
   for (int l = 0; l < count_; ++l) {
@@ -160,8 +163,7 @@ void LaneBackend::derivative_factor(const SolutionView& sol, bool factor) {
   for (int l = 0; l < kLanes; ++l) scalars_[l].factored = split[l] && lanes::lane(ok, l);
 }
 
-void LaneBackend::vjp(const SolutionView& sol, const SolutionCotangents& cot,
-                      const double* zeros) {
+void LaneBackend::vjp(const SolutionView& sol, const SolutionCotangents& cot, const double* zeros) {
   const kernels::Dims& d = cx_.dims;
   const long n = d.n, m = d.m;
   derivative_factor(sol);
@@ -182,8 +184,8 @@ void LaneBackend::vjp(const SolutionView& sol, const SolutionCotangents& cot,
   }
 }
 
-void LaneBackend::jvp(const SolutionView& sol, const DataTangents& tan,
-                      const SolutionTangents& out, const double* zeros) {
+void LaneBackend::jvp(const SolutionView& sol, const DataTangents& tan, const SolutionTangents& out,
+                      const double* zeros) {
   const kernels::Dims& d = cx_.dims;
   const long n = d.n, m = d.m;
   derivative_factor(sol);
@@ -192,10 +194,9 @@ void LaneBackend::jvp(const SolutionView& sol, const DataTangents& tan,
   };
   for (int l = 0; l < count_; ++l) {
     const int k = first_ + l;
-    const kernels::ProblemTangent t{row(tan.P_vals, tan.P_stride, d.nnz_p, k),
-                                    row(tan.c, tan.c_stride, d.n, k),
-                                    row(tan.A_vals, tan.A_stride, d.nnz_a, k),
-                                    row(tan.b, tan.b_stride, d.m, k)};
+    const kernels::ProblemTangent t{
+        row(tan.P_vals, tan.P_stride, d.nnz_p, k), row(tan.c, tan.c_stride, d.n, k),
+        row(tan.A_vals, tan.A_stride, d.nnz_a, k), row(tan.b, tan.b_stride, d.m, k)};
     kernels::jvp_rhs(cx_, lane(l), solution(sol, k), t, out.s + k * m);
   }
   const lanes::Mask solved = kernels::solve_unscaled(cx_, block());

@@ -115,8 +115,8 @@ inline void sc_set(kernels::Scalars* sc, double kernels::Scalars::*f, Pack v) {
 inline void cones_mul_H(const kernels::ConeTable& k, LaneView w, LaneView eta, LaneView x,
                         LaneView tmp, LaneView y) {
   for (int l = 0; l < kLanes; ++l)
-    kernels::cones_mul_H(k, LaneOf{w.p + l}, LaneOf{eta.p + l}, LaneOf{x.p + l},
-                         LaneOf{tmp.p + l}, LaneOf{y.p + l});
+    kernels::cones_mul_H(k, LaneOf{w.p + l}, LaneOf{eta.p + l}, LaneOf{x.p + l}, LaneOf{tmp.p + l},
+                         LaneOf{y.p + l});
 }
 
 }  // namespace batchcone::backend::cpu::lanes
