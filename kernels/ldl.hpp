@@ -11,8 +11,9 @@
 //   dynamic regularization: if σ_k·D_k < δ_eps then D_k ← σ_k·δ
 // where σ_k = ±1 is the expected sign of pivot k (+ primal, − dual).
 //
-// Each column of L is stored as runs of consecutive rows, so the updates above are contiguous
-// loops (the compiler vectorizes them) rather than gathers through li.
+// Each column of L is also described as runs of consecutive rows, so that the updates above are
+// contiguous loops (the compiler vectorizes them) rather than gathers through li where the runs
+// are long enough on average (ldl_by_runs).
 //
 // Factors fill in: the trailing rows and columns of the elimination order are often a dense
 // block (the Schur complement of a dense QP's primal block, the root of a sparse factor). From
@@ -168,15 +169,45 @@ BC_HD void dense_symv(int n, LV lx, XV x, YV y) {
   }
 }
 
-// y[from + ...] −= lx[p]·yc over the slots p ∈ [lp[c], until) of column c, run by run.
+// Whether the runs of the sparse columns (c < dense_from) are long enough on average to pay for
+// their loop overhead. The factors of banded and other very sparse KKT systems (MPC) have runs of
+// one or two rows, which plain gathers through li handle faster. Decided once per plan from the
+// pattern alone (and outside the column loops, whose bodies are a few multiply-adds), so every
+// element type takes the same path and gets the same bits.
+constexpr int kMinMeanRun = 4;
+BC_HD bool ldl_by_runs(const LdlPlan& pl) {
+  return pl.lp[pl.dense_from] >= kMinMeanRun * pl.run_ptr[pl.dense_from];
+}
+
+// y[li[p]] −= lx[p]·yc over the slots p ∈ [lp[c], until) of column c, run by run or by gathers.
 template <class LV, class YV, class T>
-BC_HD void ldl_column_axpy(const LdlPlan& pl, int c, int until, LV lx, T yc, YV y) {
+BC_HD void ldl_column_axpy(const LdlPlan& pl, bool by_runs, int c, int until, LV lx, T yc, YV y) {
+  if (!by_runs) {
+    for (int p = pl.lp[c]; p < until; ++p) y[pl.li[p]] -= lx[p] * yc;
+    return;
+  }
   for (int r = pl.run_ptr[c]; r < pl.run_ptr[c + 1] && pl.run_start[r] < until; ++r) {
     const int p0 = pl.run_start[r], p1 = pl.run_start[r + 1] < until ? pl.run_start[r + 1] : until;
     const int shift = pl.li[p0] - p0;  // row of slot p
     BC_INDEPENDENT
     for (int p = p0; p < p1; ++p) y[p + shift] -= lx[p] * yc;
   }
+}
+
+// Σ_p lx[p]·x[li[p]] over column c of L (the backward sweep's dot product), run by run or by
+// gathers.
+template <class LV, class XV>
+BC_HD value_t<XV> ldl_column_dot(const LdlPlan& pl, bool by_runs, int c, LV lx, XV x) {
+  value_t<XV> acc = 0.0;
+  if (!by_runs) {
+    for (int p = pl.lp[c]; p < pl.lp[c + 1]; ++p) acc += lx[p] * x[pl.li[p]];
+    return acc;
+  }
+  for (int r = pl.run_ptr[c]; r < pl.run_ptr[c + 1]; ++r) {
+    const int p0 = pl.run_start[r], p1 = pl.run_start[r + 1];
+    acc += dot_range(p0, p1, lx, x, pl.li[p0] - p0);
+  }
+  return acc;
 }
 
 // Factors PKPᵀ = (I+L) D (I+L)ᵀ. kx: the permuted upper-triangular values (unregularized);
@@ -188,6 +219,7 @@ BC_HD T ldl_factor(const LdlPlan& pl, KV kx, LV lx, DV d, DV dinv, YV y,
                    const LdlRegularization<T>& reg) {
   const int n = pl.n, s = pl.dense_from, t = n - s;
   const LV tail = lx + pl.lp[s];
+  const bool by_runs = ldl_by_runs(pl);
   T bumped = 0.0;
   mask_t<T> finite = vfinite(T(0.0));
   for (int k = 0; k < n; ++k) {
@@ -200,7 +232,7 @@ BC_HD T ldl_factor(const LdlPlan& pl, KV kx, LV lx, DV d, DV dinv, YV y,
       const int slot = pl.sched_slot[e];
       const T yc = y[c];
       y[c] = 0.0;
-      ldl_column_axpy(pl, c, slot, lx, yc, y);
+      ldl_column_axpy(pl, by_runs, c, slot, lx, yc, y);
       const T lkc = yc * dinv[c];
       lx[slot] = lkc;
       dk -= yc * lkc;
@@ -230,18 +262,12 @@ BC_HD void ldl_solve(const LdlPlan& pl, LV lx, DV dinv, XV x) {
   using T = value_t<XV>;
   const int s = pl.dense_from, t = pl.n - s;
   const LV tail = lx + pl.lp[s];
-  for (int c = 0; c < s; ++c) ldl_column_axpy(pl, c, pl.lp[c + 1], lx, T(x[c]), x);
+  const bool by_runs = ldl_by_runs(pl);
+  for (int c = 0; c < s; ++c) ldl_column_axpy(pl, by_runs, c, pl.lp[c + 1], lx, T(x[c]), x);
   dense_tail_forward(t, tail, x + s);
   for (int k = 0; k < pl.n; ++k) x[k] *= dinv[k];
   dense_tail_backward(t, tail, x + s);
-  for (int c = s - 1; c >= 0; --c) {
-    T acc = x[c];
-    for (int r = pl.run_ptr[c]; r < pl.run_ptr[c + 1]; ++r) {
-      const int p0 = pl.run_start[r], p1 = pl.run_start[r + 1];
-      acc -= dot_range(p0, p1, lx, x, pl.li[p0] - p0);
-    }
-    x[c] = acc;
-  }
+  for (int c = s - 1; c >= 0; --c) x[c] -= ldl_column_dot(pl, by_runs, c, lx, x);
 }
 
 // y ← K x for the symmetric K stored as the permuted upper triangle (kp, ki, kx); with fully

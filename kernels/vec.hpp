@@ -50,24 +50,33 @@ BC_HD value_t<U> dot(int n, U a, V b) {
   return acc;
 }
 
-// Σ a[i]·b[i] over [from, to) in kSumWays partial sums (by i mod kSumWays from `from`) combined
-// pairwise: a fixed order, so that a problem gets the same bits in any element type, and one
-// problem's loop vectorizes (a single running sum cannot be reordered).
+// Σ a[i]·b[i] over [from, to) in a fixed order, so that a problem gets the same bits in any
+// element type while one problem's loop still vectorizes (a single running sum cannot be
+// reordered): whole blocks of kSumWays terms go to kSumWays partial sums (by i mod kSumWays from
+// `from`) combined pairwise, the remaining terms to one running sum added last. Short ranges (the
+// runs of a sparse column) therefore skip the partial sums: indexing them by a run-time position
+// would keep them in memory, and their pairwise combination then waits on stores that cannot be
+// forwarded.
 constexpr int kSumWays = 8;
 
 // (b is read at i + b_shift.)
 template <class U, class V>
 BC_HD value_t<V> dot_range(int from, int to, U a, V b, int b_shift = 0) {
   using T = value_t<V>;
-  T part[kSumWays];
-  for (int k = 0; k < kSumWays; ++k) part[k] = 0.0;
+  T blocks = 0.0;
   int i = from;
-  for (; i + kSumWays <= to; i += kSumWays)
-    for (int k = 0; k < kSumWays; ++k) part[k] += a[i + k] * b[i + k + b_shift];
-  for (int k = 0; i < to; ++i, ++k) part[k] += a[i] * b[i + b_shift];
-  for (int w = kSumWays / 2; w > 0; w /= 2)
-    for (int k = 0; k < w; ++k) part[k] += part[k + w];
-  return part[0];
+  if (to - from >= kSumWays) {
+    T part[kSumWays];
+    for (int k = 0; k < kSumWays; ++k) part[k] = 0.0;
+    for (; i + kSumWays <= to; i += kSumWays)
+      for (int k = 0; k < kSumWays; ++k) part[k] += a[i + k] * b[i + k + b_shift];
+    for (int w = kSumWays / 2; w > 0; w /= 2)
+      for (int k = 0; k < w; ++k) part[k] += part[k + w];
+    blocks = part[0];
+  }
+  T rest = 0.0;
+  for (; i < to; ++i) rest += a[i] * b[i + b_shift];
+  return blocks + rest;
 }
 
 template <class V>

@@ -81,10 +81,13 @@ void cpu_jvp(const Structure& structure, const Settings& settings, const BatchDa
 // forward and reverse mode come from one rule): at each problem's solution, with K as above,
 //   cpu_kkt_solve:    [ox; oz] = K⁻¹ [rx; rz]      (zeros for problems not Solved/AlmostSolved)
 //   cpu_kkt_multiply: [yx; yz] = K [vx; vz]
-// All vectors dense, [B·n] and [B·m].
+// All vectors dense: `count` vectors per problem, vector j of problem k in row j·B + k
+// ([count·B·n] and [count·B·m], the outputs likewise), so that K is factored once per problem for
+// all of them (the tangents of a jacfwd, the cotangents of a jacrev).
 struct KktVectors {
   const double* x = nullptr;
   const double* z = nullptr;
+  int count = 1;
 };
 struct KktOutputs {
   double* x = nullptr;

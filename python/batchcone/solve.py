@@ -86,9 +86,13 @@ def _attrs(structure: Structure, settings: Settings) -> dict:
     return {"structure_key": np.int64(structure.key), "settings": settings.attribute()}
 
 
-def _solve_call(structure, settings, P, c, A, b):
+def _solve_call(structure, settings, P, c, A, b, exact=False):
+    """The six Solution fields, then the float64 x, z, s as uint32 pairs ([..., 2n], [..., 2m])
+    when ``exact`` (else empty): the point a float32 caller's derivatives are taken at, which
+    needs no float64 arrays (jax_enable_x64 may be off)."""
     lead = jnp.broadcast_shapes(P.shape[:-1], c.shape[:-1], A.shape[:-1], b.shape[:-1])
     dt, sds = c.dtype, jax.ShapeDtypeStruct
+    n, m = (structure.n, structure.m) if exact else (0, 0)
     out = (
         sds(lead + (structure.n,), dt),
         sds(lead + (structure.m,), dt),
@@ -96,6 +100,9 @@ def _solve_call(structure, settings, P, c, A, b):
         sds(lead, jnp.int32),
         sds(lead, jnp.int32),
         sds(lead, dt),
+        sds(lead + (2 * n,), jnp.uint32),
+        sds(lead + (2 * m,), jnp.uint32),
+        sds(lead + (2 * m,), jnp.uint32),
     )
     call = jax.ffi.ffi_call("batchcone_solve", out, vmap_method="expand_dims")
     return call(P, c, A, b, **_attrs(structure, settings))
@@ -139,7 +146,7 @@ def _At_times(structure, A_vals, z):
 
 @partial(jax.custom_jvp, nondiff_argnums=(0, 1))
 def _solve(structure, settings, P, c, A, b):
-    return _solve_call(structure, settings, P, c, A, b)
+    return _solve_call(structure, settings, P, c, A, b)[:6]
 
 
 def _is_zero(t):
@@ -153,9 +160,13 @@ def _solve_jvp(structure, settings, primals, tangents):
     the forward pass at the cost of a second factorization."""
     P, c, A, b = primals
     dP, dc, dA, db = tangents
-    out = _solve_call(structure, settings, P, c, A, b)
-    x, z, s, status, iterations, objective = out
-    solution = (x, z, s, status)
+    # float32 callers: the KKT calls get the float64 solution (cpu.cc explains why).
+    exact = c.dtype == jnp.float32
+    x, z, s, status, iterations, objective, x64, z64, s64 = _solve_call(
+        structure, settings, P, c, A, b, exact
+    )
+    out = (x, z, s, status, iterations, objective)
+    solution = (x64, z64, s64, status) if exact else (x, z, s, status)
     zero_int = np.zeros(status.shape, dtype=jax.dtypes.float0)
     if all(_is_zero(t) for t in tangents):
         return out, (jnp.zeros_like(x), jnp.zeros_like(z), jnp.zeros_like(s), zero_int, zero_int,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The public CPU derivative entry points: argument checks, then the backend's adjoint primitives.
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "backend/cpu/cpu_backend.hpp"
@@ -153,8 +154,9 @@ void kkt_call(const Structure& st, const Settings& settings, const BatchData& da
               const SolutionView& sol, const KktVectors& in, const KktOutputs& out, bool multiply,
               void* workspace, std::size_t bytes) {
   check_common(st, settings, data, sol);
-  core::check_input("vector x", in.x, kDense, st.n(), data.batch);
-  core::check_input("vector z", in.z, kDense, st.m(), data.batch);
+  if (in.count < 1) core::fail("vector count " + std::to_string(in.count) + " is not positive");
+  core::check_input("vector x", in.x, kDense, st.n(), data.batch * in.count);
+  core::check_input("vector z", in.z, kDense, st.m(), data.batch * in.count);
   if (data.batch == 0) return;
   if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && out.z == nullptr))
     core::fail("an output pointer (x or z) is null");

@@ -2,14 +2,21 @@
 // XLA FFI handlers for the CPU platform, each in three thin steps: a typed implementation over
 // decoded operands, the checks and dtype dispatch, and the handler symbol with its binding.
 //
-//   batchcone_solve         (P_vals, c, A_vals, b) -> (x, z, s, status, iterations, objective)
+//   batchcone_solve         (P_vals, c, A_vals, b)
+//                             -> (x, z, s, status, iterations, objective, x64, z64, s64)
 //   batchcone_kkt_solve     (P_vals, c, A_vals, b, x, z, s, status, r_x, r_z) -> K⁻¹[r_x; r_z]
 //   batchcone_kkt_multiply  (same operands) -> K [v_x; v_z]
+//
+// x64, z64, s64 are the float64 solution as uint32 pairs (last dimension 2n, 2m), or empty (last
+// dimension 0) when not requested; the KKT handlers take the solution in the data's dtype or so.
 //
 // Leading dimensions of every operand are batch dimensions (broadcast numpy-style); attributes:
 // structure_key (int64, see registry.hpp) and settings (float64 array, see settings_codec.hpp).
 // Bad arguments are FFI errors; solver failures are per-problem statuses.
+#include <algorithm>
+#include <cstring>
 #include <exception>
+#include <thread>
 #include <vector>
 
 #include "batchcone/diff.hpp"
@@ -61,24 +68,12 @@ ffi::Error as_ffi_error(const std::exception& e) { return ffi::Error::InvalidArg
 // The float64 solution behind a float32 caller's. Rounding a converged solution to float32 moves
 // cone pairs near the boundary by more than their distance to it (μ ~ 1e-9 against a 6e-8
 // relative rounding), and the cone scaling H at the rounded point is meaningless (exponential
-// cones: infinite). The data widen exactly, so solving again in float64 reproduces, bit for bit,
-// the solution the caller's was rounded from; derivatives are taken there.
-struct Float64Solution {
-  std::vector<double> x, z, s, objective;
-  std::vector<std::int32_t> status, iterations;
-
-  SolutionView resolve(const Structure& st, const Settings& settings, const BatchData& data) {
-    const std::int64_t B = data.batch;
-    x.resize(B * st.n()), z.resize(B * st.m()), s.resize(B * st.m()), objective.resize(B);
-    status.resize(B), iterations.resize(B);
-    with_cached_workspace(cpu_workspace_bytes(st, data.batch), [&](void* ws, std::size_t bytes) {
-      cpu_solve(st, settings, data,
-                {x.data(), z.data(), s.data(), status.data(), iterations.data(), objective.data()},
-                ws, bytes);
-    });
-    return {x.data(), z.data(), s.data(), status.data()};
-  }
-};
+// cones: infinite). The solve therefore also returns, on request, its float64 x, z, s as uint32
+// pairs (a float32 caller may have no float64 arrays: jax_enable_x64 off), and the KKT handlers
+// take derivatives there.
+void store_float64_bits(const double* values, std::int64_t count, ffi::AnyBuffer& out) {
+  if (count > 0) std::memcpy(out.untyped_data(), values, sizeof(double) * count);
+}
 
 // ---- batchcone_solve ---------------------------------------------------------------------------
 
@@ -86,7 +81,9 @@ ffi::Error solve_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi:
                       ffi::Result<ffi::AnyBuffer> x, ffi::Result<ffi::AnyBuffer> z,
                       ffi::Result<ffi::AnyBuffer> s, ffi::Result<ffi::AnyBuffer> status,
                       ffi::Result<ffi::AnyBuffer> iterations, ffi::Result<ffi::AnyBuffer> objective,
-                      std::int64_t key, ffi::Span<const double> settings) {
+                      ffi::Result<ffi::AnyBuffer> x64, ffi::Result<ffi::AnyBuffer> z64,
+                      ffi::Result<ffi::AnyBuffer> s64, std::int64_t key,
+                      ffi::Span<const double> settings) {
   try {
     Problem pr = decode_problem(P, c, A, b, key, settings);
     const Structure& st = *pr.structure;
@@ -97,6 +94,9 @@ ffi::Error solve_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi:
     check_output("iterations", *iterations, ffi::DataType::S32, pr.lead, 0, false);
     check_output("objective", *objective, pr.dtype, pr.lead, 0, false);
     const std::int64_t B = pr.data.batch;
+    const std::int64_t nx64 = B * check_float64_bits_output("x64", *x64, pr.lead, st.n());
+    const std::int64_t nz64 = B * check_float64_bits_output("z64", *z64, pr.lead, st.m());
+    const std::int64_t ns64 = B * check_float64_bits_output("s64", *s64, pr.lead, st.m());
     OutputRows xs(*x, B * st.n()), zs(*z, B * st.m()), ss(*s, B * st.m()), obj(*objective, B);
     with_cached_workspace(cpu_workspace_bytes(st, pr.data.batch), [&](void* ws, std::size_t bytes) {
       cpu_solve(st, pr.settings, pr.data,
@@ -104,6 +104,8 @@ ffi::Error solve_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi:
                  static_cast<std::int32_t*>(iterations->untyped_data()), obj.data},
                 ws, bytes);
     });
+    store_float64_bits(xs.data, nx64, *x64), store_float64_bits(zs.data, nz64, *z64);
+    store_float64_bits(ss.data, ns64, *s64);
     xs.store(), zs.store(), ss.store(), obj.store();
     return ffi::Error::Success();
   } catch (const std::exception& e) {
@@ -112,6 +114,33 @@ ffi::Error solve_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi:
 }
 
 // ---- batchcone_kkt_solve / batchcone_kkt_multiply ----------------------------------------------
+
+// The batch `lead` of a KKT call as problems × vectors per problem. Under vmap over tangents or
+// cotangents only (jacfwd, jacrev), the vectors vary along outer batch axes where the data and
+// the solution (`problem_operands`, their batch dimensions) do not: K is then factored once per
+// problem for all its vectors (KktVectors::count), as long as the problems alone still give
+// every thread one. Otherwise every vector is a problem of its own.
+struct KktBatch {
+  Dims problems;
+  int count = 1;
+};
+
+KktBatch split_kkt_batch(const Dims& lead, const std::vector<Dims>& problem_operands,
+                         const Settings& settings) {
+  const Dims varying = varying_dims(lead, problem_operands);
+  size_t outer = 0;  // the leading axes along which only the vectors vary
+  while (outer < lead.size() && varying[outer] == 1) ++outer;
+  for (size_t i = outer; i < lead.size(); ++i)
+    if (varying[i] != lead[i]) return {lead, 1};  // a vector-only axis inside: no grouping
+  Dims problems = lead;
+  for (size_t i = 0; i < outer; ++i) problems[i] = 1;
+  const std::int64_t count = product(lead) / std::max<std::int64_t>(1, product(problems));
+  const std::int64_t threads = settings.num_threads > 0
+                                   ? settings.num_threads
+                                   : std::max(1u, std::thread::hardware_concurrency());
+  if (count <= 1 || product(problems) < threads) return {lead, 1};
+  return {problems, static_cast<int>(count)};
+}
 
 template <bool kMultiply>
 ffi::Error kkt_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::AnyBuffer b,
@@ -122,31 +151,37 @@ ffi::Error kkt_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::A
   try {
     // The solution and the vectors may carry batch dimensions the data does not (e.g. under
     // vmap over tangents only).
-    Dims extra = broadcast_dims(leading_dims(x), leading_dims(vx), "v_x");
-    extra = broadcast_dims(extra, leading_dims(vz), "v_z");
-    Problem pr = decode_problem(P, c, A, b, key, settings, extra);
+    Dims lead = broadcast_dims(leading_dims(x), leading_dims(vx), "v_x");
+    lead = data_batch_dims(P, c, A, b, broadcast_dims(lead, leading_dims(vz), "v_z"));
+    const Dims status_dims(status.dimensions().begin(), status.dimensions().end());
+    const KktBatch kb =
+        split_kkt_batch(lead,
+                        {leading_dims(P), leading_dims(c), leading_dims(A), leading_dims(b),
+                         leading_dims(x), leading_dims(z), leading_dims(s), status_dims},
+                        decode_settings(settings.begin(), settings.size()));
+    Problem pr = decode_problem(P, c, A, b, key, settings, kb.problems);
     const Structure& st = *pr.structure;
-    const FloatOperand xs = float_operand("x", x, pr.dtype, st.n(), pr.lead, true);
-    const FloatOperand zs = float_operand("z", z, pr.dtype, st.m(), pr.lead, true);
-    const FloatOperand ss = float_operand("s", s, pr.dtype, st.m(), pr.lead, true);
+    const FloatOperand xs = float_operand("x", x, pr.dtype, st.n(), pr.lead, true, true);
+    const FloatOperand zs = float_operand("z", z, pr.dtype, st.m(), pr.lead, true, true);
+    const FloatOperand ss = float_operand("s", s, pr.dtype, st.m(), pr.lead, true, true);
     const std::vector<std::int32_t> stat = int_operand("status", status, pr.lead);
-    const FloatOperand vxs = float_operand("v_x", vx, pr.dtype, st.n(), pr.lead, true);
-    const FloatOperand vzs = float_operand("v_z", vz, pr.dtype, st.m(), pr.lead, true);
-    check_output("out_x", *ox, pr.dtype, pr.lead, st.n());
-    check_output("out_z", *oz, pr.dtype, pr.lead, st.m());
-    const std::int64_t B = pr.data.batch;
-    OutputRows rx(*ox, B * st.n()), rz(*oz, B * st.m());
-    SolutionView sol{xs.data, zs.data, ss.data, stat.data()};
-    Float64Solution exact;
-    if (pr.dtype == ffi::DataType::F32) sol = exact.resolve(st, pr.settings, pr.data);
+    const FloatOperand vxs = float_operand("v_x", vx, pr.dtype, st.n(), lead, true);
+    const FloatOperand vzs = float_operand("v_z", vz, pr.dtype, st.m(), lead, true);
+    check_output("out_x", *ox, pr.dtype, lead, st.n());
+    check_output("out_z", *oz, pr.dtype, lead, st.m());
+    const std::int64_t rows = product(lead);  // kb.count vectors for each of the problems
+    OutputRows rx(*ox, rows * st.n()), rz(*oz, rows * st.m());
+    const SolutionView sol{xs.data, zs.data, ss.data, stat.data()};
     with_cached_workspace(cpu_derivative_workspace_bytes(st, pr.data.batch),
                           [&](void* ws, std::size_t bytes) {
                             if (kMultiply)
-                              cpu_kkt_multiply(st, pr.settings, pr.data, sol, {vxs.data, vzs.data},
-                                               {rx.data, rz.data}, ws, bytes);
+                              cpu_kkt_multiply(st, pr.settings, pr.data, sol,
+                                               {vxs.data, vzs.data, kb.count}, {rx.data, rz.data},
+                                               ws, bytes);
                             else
-                              cpu_kkt_solve(st, pr.settings, pr.data, sol, {vxs.data, vzs.data},
-                                            {rx.data, rz.data}, ws, bytes);
+                              cpu_kkt_solve(st, pr.settings, pr.data, sol,
+                                            {vxs.data, vzs.data, kb.count}, {rx.data, rz.data}, ws,
+                                            bytes);
                           });
     rx.store(), rz.store();
     return ffi::Error::Success();
@@ -172,6 +207,9 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeSolveCpu, batchcone::ffi_support::solve_i
                                   .Ret<ffi::AnyBuffer>()  // status [...] int32
                                   .Ret<ffi::AnyBuffer>()  // iterations [...] int32
                                   .Ret<ffi::AnyBuffer>()  // objective [...]
+                                  .Ret<ffi::AnyBuffer>()  // x64 [..., 2n or 0] uint32
+                                  .Ret<ffi::AnyBuffer>()  // z64 [..., 2m or 0] uint32
+                                  .Ret<ffi::AnyBuffer>()  // s64 [..., 2m or 0] uint32
                                   .Attr<std::int64_t>("structure_key")
                                   .Attr<ffi::Span<const double>>("settings"));
 

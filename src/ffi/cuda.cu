@@ -50,25 +50,29 @@ struct DeviceOperand {
   long stride;
 };
 
+// With `float64_bits`, a uint32 operand of last dimension 2·core holds float64 values (the
+// solution behind a float32 caller's, see cpu.cc) and is read in place.
 DeviceOperand device_operand(const char* name, const ffi::AnyBuffer& buf, ffi::DataType dtype,
                              std::int64_t core, const Dims& lead, ffi::ScratchAllocator& scratch,
-                             cudaStream_t stream) {
-  if (buf.element_type() != dtype)
+                             cudaStream_t stream, bool float64_bits = false) {
+  const bool bits = float64_bits && buf.element_type() == ffi::DataType::U32;
+  if (buf.element_type() != dtype && !bits)
     throw std::invalid_argument(std::string("batchcone: ") + name +
                                 " has a different dtype from the other operands");
   const Dims all = leading_dims(buf);
   const auto d = buf.dimensions();
-  if (d.size() == 0 || d.back() != core)
+  const std::int64_t width = bits ? 2 * core : core;
+  if (d.size() == 0 || d.back() != width)
     throw std::invalid_argument(std::string("batchcone: ") + name + " has last dimension " +
                                 std::to_string(d.size() ? d.back() : 0) + ", expected " +
-                                std::to_string(core));
+                                std::to_string(width));
   const bool shared = product(all) == 1;
   if (!shared && all != lead)
     throw std::invalid_argument(std::string("batchcone: ") + name + " batch dimensions " +
                                 dims_string(all) + " must equal the batch's " + dims_string(lead) +
                                 " or be all 1 on the GPU");
   const long count = static_cast<long>(shared ? core : product(lead) * core);
-  if (dtype == ffi::DataType::F64)
+  if (bits || dtype == ffi::DataType::F64)
     return {static_cast<const double*>(buf.untyped_data()), shared ? 0 : static_cast<long>(core)};
   auto* wide = static_cast<double*>(allocate(scratch, sizeof(double) * count));
   widen_kernel<<<blocks_for(count), 256, 0, stream>>>(static_cast<const float*>(buf.untyped_data()),
@@ -111,6 +115,14 @@ double* output_buffer(ffi::AnyBuffer& out, ffi::ScratchAllocator& scratch) {
   return static_cast<double*>(allocate(scratch, sizeof(double) * out.element_count()));
 }
 
+// The float64 values into an optional uint32-pair output (check_float64_bits_output).
+void copy_float64_bits(const double* values, std::int64_t count, ffi::AnyBuffer& out,
+                       cudaStream_t stream) {
+  if (count > 0)
+    cudaMemcpyAsync(out.untyped_data(), values, sizeof(double) * count, cudaMemcpyDeviceToDevice,
+                    stream);
+}
+
 void narrow_into(const double* values, ffi::AnyBuffer& out, cudaStream_t stream) {
   if (out.element_type() == ffi::DataType::F64) return;
   const long n = static_cast<long>(out.element_count());
@@ -123,7 +135,9 @@ ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::A
                       ffi::Result<ffi::AnyBuffer> x, ffi::Result<ffi::AnyBuffer> z,
                       ffi::Result<ffi::AnyBuffer> s, ffi::Result<ffi::AnyBuffer> status,
                       ffi::Result<ffi::AnyBuffer> iterations, ffi::Result<ffi::AnyBuffer> objective,
-                      std::int64_t key, ffi::Span<const double> settings_attr) {
+                      ffi::Result<ffi::AnyBuffer> x64, ffi::Result<ffi::AnyBuffer> z64,
+                      ffi::Result<ffi::AnyBuffer> s64, std::int64_t key,
+                      ffi::Span<const double> settings_attr) {
   return guarded([&] {
     const auto structure = find_structure(key);
     const Structure& st = *structure;
@@ -137,6 +151,10 @@ ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::A
     check_output("status", *status, ffi::DataType::S32, lead, 0, false);
     check_output("iterations", *iterations, ffi::DataType::S32, lead, 0, false);
     check_output("objective", *objective, dtype, lead, 0, false);
+    const std::int64_t B = product(lead);
+    const std::int64_t nx64 = B * check_float64_bits_output("x64", *x64, lead, st.n());
+    const std::int64_t nz64 = B * check_float64_bits_output("z64", *z64, lead, st.m());
+    const std::int64_t ns64 = B * check_float64_bits_output("s64", *s64, lead, st.m());
     double *ox = output_buffer(*x, scratch), *oz = output_buffer(*z, scratch),
            *os = output_buffer(*s, scratch), *oobj = output_buffer(*objective, scratch);
     const std::size_t bytes = cuda_workspace_bytes(st, data.batch);
@@ -145,13 +163,15 @@ ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::A
                {ox, oz, os, static_cast<std::int32_t*>(status->untyped_data()),
                 static_cast<std::int32_t*>(iterations->untyped_data()), oobj},
                workspace, bytes, stream);
+    copy_float64_bits(ox, nx64, *x64, stream), copy_float64_bits(oz, nz64, *z64, stream);
+    copy_float64_bits(os, ns64, *s64, stream);
     narrow_into(ox, *x, stream), narrow_into(oz, *z, stream), narrow_into(os, *s, stream);
     narrow_into(oobj, *objective, stream);
   });
 }
 
-// K⁻¹v or Kv at each problem's solution (for float32 callers: at the float64 solution, solved
-// again here, see cpu.cc). The data may be shared by the batch; the solution,
+// K⁻¹v or Kv at each problem's solution (for float32 callers: at the float64 solution the solve
+// returned as uint32 pairs, see cpu.cc). The data may be shared by the batch; the solution,
 // its statuses and the vectors must carry the full batch dimensions (as they do after a
 // batched solve; vmapping over the vectors alone is CPU-only for now).
 template <bool kMultiply>
@@ -175,9 +195,9 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
         status.element_type() != ffi::DataType::S32)
       throw std::invalid_argument("batchcone: status must be int32 with the batch dimensions");
     const BatchData data = device_data(st, dtype, lead, P, c, A, b, scratch, stream);
-    const DeviceOperand sx = device_operand("x", x, dtype, st.n(), lead, scratch, stream);
-    const DeviceOperand sz = device_operand("z", z, dtype, st.m(), lead, scratch, stream);
-    const DeviceOperand ss = device_operand("s", s, dtype, st.m(), lead, scratch, stream);
+    const DeviceOperand sx = device_operand("x", x, dtype, st.n(), lead, scratch, stream, true);
+    const DeviceOperand sz = device_operand("z", z, dtype, st.m(), lead, scratch, stream, true);
+    const DeviceOperand ss = device_operand("s", s, dtype, st.m(), lead, scratch, stream, true);
     const DeviceOperand vxs = device_operand("v_x", vx, dtype, st.n(), lead, scratch, stream);
     const DeviceOperand vzs = device_operand("v_z", vz, dtype, st.m(), lead, scratch, stream);
     check_output("out_x", *ox, dtype, lead, st.n());
@@ -185,18 +205,8 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
     double *rx = output_buffer(*ox, scratch), *rz = output_buffer(*oz, scratch);
     const std::size_t bytes = cuda_workspace_bytes(st, data.batch);
     void* workspace = allocate(scratch, bytes);
-    SolutionView sol{sx.data, sz.data, ss.data,
-                     static_cast<const std::int32_t*>(status.untyped_data())};
-    if (dtype == ffi::DataType::F32) {  // the float64 solution behind the rounded one (see cpu.cc)
-      const long B = data.batch;
-      auto* x64 = static_cast<double*>(allocate(scratch, sizeof(double) * B * st.n()));
-      auto* z64 = static_cast<double*>(allocate(scratch, sizeof(double) * B * st.m()));
-      auto* s64 = static_cast<double*>(allocate(scratch, sizeof(double) * B * st.m()));
-      auto* obj = static_cast<double*>(allocate(scratch, sizeof(double) * B));
-      auto* st64 = static_cast<std::int32_t*>(allocate(scratch, sizeof(std::int32_t) * 2 * B));
-      cuda_solve(st, settings, data, {x64, z64, s64, st64, st64 + B, obj}, workspace, bytes, stream);
-      sol = {x64, z64, s64, st64};
-    }
+    const SolutionView sol{sx.data, sz.data, ss.data,
+                           static_cast<const std::int32_t*>(status.untyped_data())};
     if (kMultiply)
       cuda_kkt_multiply(st, settings, data, sol, {vxs.data, vzs.data}, {rx, rz}, workspace, bytes,
                         stream);
@@ -224,6 +234,9 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeSolveCuda, batchcone::ffi_support::solve_
                                   .Ret<ffi::AnyBuffer>()  // status
                                   .Ret<ffi::AnyBuffer>()  // iterations
                                   .Ret<ffi::AnyBuffer>()  // objective
+                                  .Ret<ffi::AnyBuffer>()  // x64 (uint32 pairs, or empty)
+                                  .Ret<ffi::AnyBuffer>()  // z64
+                                  .Ret<ffi::AnyBuffer>()  // s64
                                   .Attr<std::int64_t>("structure_key")
                                   .Attr<ffi::Span<const double>>("settings"));
 

@@ -42,6 +42,7 @@ bool all_ones(const Dims& d) {
   return true;
 }
 
+// Element i as float64: float32 widened; float64 and float64 bits (U32 pairs) read as they are.
 double element(const xffi::AnyBuffer& buf, std::int64_t i) {
   return buf.element_type() == xffi::DataType::F32
              ? static_cast<double>(static_cast<const float*>(buf.untyped_data())[i])
@@ -54,6 +55,14 @@ std::string dims_string(const Dims& d) {
   std::string s = "(";
   for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
   return s + (d.size() == 1 ? ",)" : ")");
+}
+
+Dims varying_dims(const Dims& lead, const std::vector<Dims>& operands) {
+  Dims out(lead.size(), 1);
+  for (const Dims& op : operands)
+    for (size_t i = 0; i < op.size(); ++i)
+      if (op[i] != 1) out[lead.size() - op.size() + i] = lead[lead.size() - op.size() + i];
+  return out;
 }
 
 std::int64_t product(const Dims& d) {
@@ -97,21 +106,28 @@ xffi::DataType float_dtype(const xffi::AnyBuffer& reference) {
 }
 
 FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
-                           std::int64_t core, const Dims& lead, bool dense) {
-  const Dims dims = all_dims(buf);
-  if (buf.element_type() != dtype)
+                           std::int64_t core, const Dims& lead, bool dense, bool float64_bits) {
+  const bool bits = float64_bits && buf.element_type() == xffi::DataType::U32;
+  Dims dims = all_dims(buf);
+  if (buf.element_type() != dtype && !bits)
     fail(std::string(name) + " has a different dtype from the other operands");
+  if (bits) {  // pairs of uint32 holding float64s: the last dimension counts 2 per element
+    if (dims.empty() || dims.back() != 2 * core)
+      fail(std::string(name) + " (float64 bits as uint32) has shape " + dims_string(dims) +
+           ", expected last dimension " + std::to_string(2 * core));
+    dims.back() = core;
+  }
   if (dims.empty() || dims.back() != core)
     fail(std::string(name) + " has shape " + dims_string(dims) + ", expected last dimension " +
          std::to_string(core));
-  const Dims op = leading_dims(buf);
+  const Dims op(dims.begin(), dims.end() - 1);
   if (op.size() > lead.size())
     fail(std::string(name) + " has more batch dimensions than the batch");
   FloatOperand out;
   const bool shared = all_ones(op) && !dense;
   if (op == lead || shared) {  // no layout change: widen if needed, else read in place
     out.stride = shared ? 0 : static_cast<long>(core);
-    if (dtype == xffi::DataType::F64) {
+    if (bits || dtype == xffi::DataType::F64) {
       out.data = static_cast<const double*>(buf.untyped_data());
       return out;
     }
@@ -152,6 +168,19 @@ void check_output(const char* name, const xffi::AnyBuffer& buf, xffi::DataType d
   if (all_dims(buf) != want)
     fail(std::string("output ") + name + " has shape " + dims_string(all_dims(buf)) +
          ", expected " + dims_string(want));
+}
+
+std::int64_t check_float64_bits_output(const char* name, const xffi::AnyBuffer& buf,
+                                       const Dims& lead, std::int64_t core) {
+  if (buf.element_type() != xffi::DataType::U32)
+    fail(std::string("output ") + name + " has the wrong dtype");
+  const Dims dims = all_dims(buf);
+  Dims want = lead;
+  want.push_back(dims.empty() || dims.back() == 0 ? 0 : 2 * core);
+  if (dims != want)
+    fail(std::string("output ") + name + " has shape " + dims_string(dims) + ", expected " +
+         dims_string(want) + " (or a last dimension of 0)");
+  return want.back() / 2;
 }
 
 void store(const std::vector<double>& values, xffi::AnyBuffer& out) {

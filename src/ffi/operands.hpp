@@ -40,8 +40,11 @@ struct FloatOperand {
 
 // Checks dtype (F32/F64, equal to `dtype`) and core size, then lays the operand out over `lead`.
 // With `dense`, a shared operand is copied per problem too (for arrays read without strides).
+// With `float64_bits`, a uint32 operand of last dimension 2·core is also taken: the bits of
+// float64 values (the exact solution behind a float32 caller's, see cpu.cc), read in place.
 FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
-                           std::int64_t core, const Dims& lead, bool dense);
+                           std::int64_t core, const Dims& lead, bool dense,
+                           bool float64_bits = false);
 
 // An int32 operand (per-problem statuses) laid out densely over `lead`.
 std::vector<std::int32_t> int_operand(const char* name, const xffi::AnyBuffer& buf,
@@ -50,6 +53,11 @@ std::vector<std::int32_t> int_operand(const char* name, const xffi::AnyBuffer& b
 // Checks that an output has shape lead + [core] and the given dtype.
 void check_output(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
                   const Dims& lead, std::int64_t core, bool has_core = true);
+
+// Checks an optional output of float64 values as uint32 pairs: shape lead + [2·core], or
+// lead + [0] when the caller does not want it. Returns core or 0.
+std::int64_t check_float64_bits_output(const char* name, const xffi::AnyBuffer& buf,
+                                       const Dims& lead, std::int64_t core);
 
 // Copies float64 results into an output of dtype F32 or F64.
 void store(const std::vector<double>& values, xffi::AnyBuffer& out);
@@ -70,5 +78,9 @@ struct OutputRows {
 };
 
 std::string dims_string(const Dims& d);
+
+// `lead` with 1 on the axes (right-aligned) where every one of `operands` (their batch
+// dimensions) has size 1: the dimensions over which distinct problems vary.
+Dims varying_dims(const Dims& lead, const std::vector<Dims>& operands);
 
 }  // namespace batchcone::ffi_support

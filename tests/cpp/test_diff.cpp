@@ -557,6 +557,60 @@ TEST_P(DiffFamily, BatchedEqualsPerProblem) {
   }
 }
 
+// Several vectors per problem (KktVectors::count, vector j of problem k in row j·B + k), as the
+// JAX layer passes the tangents of a jacfwd: K factored once per problem for all of them, every
+// result bit for bit the one-vector call's, in lane blocks (B = kSeeds) and for one problem.
+TEST_P(DiffFamily, ManyVectorsPerProblemEqualOneAtATime) {
+  std::mt19937 rng(31);
+  const int B = static_cast<int>(kSeeds), R = 3;
+  std::vector<Fixture> fs;
+  std::vector<double> P, c, A, b;
+  for (unsigned seed = 0; seed < kSeeds; ++seed) {
+    fs.push_back(planted(GetParam(), seed));
+    const Fixture& f = fs.back();
+    P.insert(P.end(), f.P_vals.begin(), f.P_vals.end()), c.insert(c.end(), f.c.begin(), f.c.end());
+    A.insert(A.end(), f.A_vals.begin(), f.A_vals.end()), b.insert(b.end(), f.b.begin(), f.b.end());
+  }
+  const Structure st = make_structure(fs[0].spec);
+  const long n = st.n(), m = st.m();
+  const Result r =
+      solve_values(st, B, P.data(), kDense, c.data(), kDense, A.data(), kDense, b.data(), kDense);
+  const BatchData data{B, P.data(), kDense, c.data(), kDense, A.data(), kDense, b.data(), kDense};
+  const SolutionView sol{r.x.data(), r.z.data(), r.s.data(), r.status.data()};
+  const std::vector<double> vx = randn(rng, R * B * n), vz = randn(rng, R * B * m);
+  for (const bool multiply : {false, true}) {
+    SCOPED_TRACE(multiply ? "multiply" : "solve");
+    auto apply = [&](const BatchData& d, const SolutionView& s, const KktVectors& v,
+                     const KktOutputs& o) {
+      multiply ? cpu_kkt_multiply(st, derivative_settings(), d, s, v, o)
+               : cpu_kkt_solve(st, derivative_settings(), d, s, v, o);
+    };
+    std::vector<double> ox(R * B * n), oz(R * B * m);
+    apply(data, sol, {vx.data(), vz.data(), R}, {ox.data(), oz.data()});
+    for (int k = 0; k < B; ++k) {
+      SCOPED_TRACE(fs[k].name);
+      const Result rk = solve_fixture(fs[k]);
+      const SolutionView sk{rk.x.data(), rk.z.data(), rk.s.data(), rk.status.data()};
+      std::vector<double> kx, kz, one_x(R * n), one_z(R * m);  // problem k's R vectors alone
+      for (int j = 0; j < R; ++j) {
+        const long row = static_cast<long>(j) * B + k;
+        kx.insert(kx.end(), vx.begin() + row * n, vx.begin() + (row + 1) * n);
+        kz.insert(kz.end(), vz.begin() + row * m, vz.begin() + (row + 1) * m);
+      }
+      apply(one(fs[k]), sk, {kx.data(), kz.data(), R}, {one_x.data(), one_z.data()});
+      for (int j = 0; j < R; ++j) {
+        const long row = static_cast<long>(j) * B + k;
+        std::vector<double> wx(n), wz(m);
+        apply(one(fs[k]), sk, {kx.data() + j * n, kz.data() + j * m}, {wx.data(), wz.data()});
+        for (long i = 0; i < n; ++i) EXPECT_EQ(ox[row * n + i], wx[i]);
+        for (long i = 0; i < m; ++i) EXPECT_EQ(oz[row * m + i], wz[i]);
+        for (long i = 0; i < n; ++i) EXPECT_EQ(one_x[j * n + i], wx[i]);
+        for (long i = 0; i < m; ++i) EXPECT_EQ(one_z[j * m + i], wz[i]);
+      }
+    }
+  }
+}
+
 // The building blocks of the JAX layer: K (K⁻¹ r) = r at the solution, and the JVP composed from
 // them (r from the tangents, then ds = r_z − A dx) equals cpu_jvp.
 TEST_P(DiffFamily, KktSolveInvertsKktMultiply) {

@@ -49,3 +49,42 @@ def test_infeasible_problems_get_zero_gradients():
 
         gc, gb = jax.grad(loss, argnums=(0, 1))(jnp.asarray(p.c), jnp.asarray(p.b))
         assert np.all(np.asarray(gc) == 0) and np.all(np.asarray(gb) == 0), p.name
+
+
+@pytest.mark.parametrize("family", ["socp", "exp"])
+def test_float32_solve_returns_the_float64_solution_bit_for_bit(family):
+    # float32 callers' derivatives are taken at the float64 solution, which the solve returns as
+    # uint32 pairs (no second solve, no float64 arrays in JAX): it must be exactly the solution of
+    # a float64 solve of the widened data.
+    from batchcone.solve import _solve_call
+
+    for p in load_fixtures(family)[:2]:
+        f32 = [np.asarray(a, np.float32) for a in (p.P, p.c, p.A, p.b)]
+        out = _solve_call(p.structure, bc.Settings(), *map(jnp.asarray, f32), exact=True)
+        wide = bc.solve(p.structure, *(jnp.asarray(a, jnp.float64) for a in f32))
+        for bits, want in zip(out[6:], (wide.x, wide.z, wide.s)):
+            assert bits.dtype == jnp.uint32
+            np.testing.assert_array_equal(np.asarray(bits).view(np.float64), np.asarray(want))
+        np.testing.assert_array_equal(out[0], np.asarray(wide.x).astype(np.float32))
+
+
+@pytest.mark.parametrize("family", ["socp", "exp"])
+def test_float32_tangents_match_float64_ones(family):
+    # The same derivative in both dtypes on float32-representable data and directions (of c and b,
+    # so the right-hand side [−dc; db] is exact in float32): the float32 one is the float64 one
+    # rounded, its KKT system being the float64 one at the float64 solution.
+    for p in load_fixtures(family)[:2]:
+        data = [np.asarray(a, np.float32) for a in (p.P, p.c, p.A, p.b)]
+        rng = np.random.default_rng(0)
+        dirs = [rng.standard_normal(a.shape).astype(np.float32) for a in data]
+
+        def x_of(dtype):
+            def f(c, b):
+                return bc.solve(p.structure, jnp.asarray(data[0], dtype), c, jnp.asarray(data[2], dtype), b).x
+
+            args = (jnp.asarray(data[1], dtype), jnp.asarray(data[3], dtype))
+            tans = (jnp.asarray(dirs[1], dtype), jnp.asarray(dirs[3], dtype))
+            return np.asarray(jax.jvp(f, args, tans)[1], np.float64)
+
+        want, got = x_of(jnp.float64), x_of(jnp.float32)
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6 * np.max(np.abs(want)))

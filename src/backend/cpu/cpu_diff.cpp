@@ -89,9 +89,11 @@ void CpuBackend::kkt_apply(const SolutionView& sol, const KktVectors& in, const 
   derivative_factor(sol, !multiply);
   parallel_for(data_.batch, threads_, [&](int k) {
     const auto st = state(k);
-    const long n = d.n, m = d.m;
-    kernels::kkt_apply_at_solution(cx_, st, in.x + k * n, in.z + k * m, out.x + k * n,
-                                   out.z + k * m, multiply);
+    for (int j = 0; j < in.count; ++j) {  // one factorization, in.count vectors
+      const long r = static_cast<long>(j) * data_.batch + k, n = d.n, m = d.m;
+      kernels::kkt_apply_at_solution(cx_, st, in.x + r * n, in.z + r * m, out.x + r * n,
+                                     out.z + r * m, multiply);
+    }
   });
 }
 

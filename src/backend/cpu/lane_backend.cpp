@@ -215,28 +215,27 @@ void LaneBackend::kkt_apply(const SolutionView& sol, const KktVectors& in, const
                             bool multiply) {
   const long n = cx_.dims.n, m = cx_.dims.m;
   derivative_factor(sol, !multiply);
-  if (multiply) {
-    for (int l = 0; l < count_; ++l) {
-      const int k = first_ + l;
-      kernels::kkt_apply_at_solution(cx_, lane(l), in.x + k * n, in.z + k * m, out.x + k * n,
-                                     out.z + k * m, true);
+  for (int j = 0; j < in.count; ++j) {  // one factorization, in.count vectors
+    const long row = static_cast<long>(j) * data_.batch + first_;  // of lane 0
+    if (multiply) {
+      for (int l = 0; l < count_; ++l)
+        kernels::kkt_apply_at_solution(cx_, lane(l), in.x + (row + l) * n, in.z + (row + l) * m,
+                                       out.x + (row + l) * n, out.z + (row + l) * m, true);
+      continue;
     }
-    return;
-  }
-  for (int l = 0; l < count_; ++l) {
-    const int k = first_ + l;
-    kernels::copy(n, in.x + k * n, lane(l).rhs_x);
-    kernels::copy(m, in.z + k * m, lane(l).rhs_z);
-  }
-  const lanes::Mask solved = kernels::solve_unscaled(cx_, block());
-  for (int l = 0; l < count_; ++l) {
-    const int k = first_ + l;
-    const Lane st = lane(l);
-    double *ox = out.x + k * n, *oz = out.z + k * m;
-    const bool ok = st.sc->factored && lanes::lane(solved, l);
-    if (ok) kernels::copy(n, st.rhs_x, ox), kernels::copy(m, st.rhs_z, oz);
-    if (!ok || !kernels::all_finite(n, ox) || !kernels::all_finite(m, oz))
-      kernels::fill(n, ox, 0.0), kernels::fill(m, oz, 0.0);
+    for (int l = 0; l < count_; ++l) {
+      kernels::copy(n, in.x + (row + l) * n, lane(l).rhs_x);
+      kernels::copy(m, in.z + (row + l) * m, lane(l).rhs_z);
+    }
+    const lanes::Mask solved = kernels::solve_unscaled(cx_, block());
+    for (int l = 0; l < count_; ++l) {
+      const Lane st = lane(l);
+      double *ox = out.x + (row + l) * n, *oz = out.z + (row + l) * m;
+      const bool ok = st.sc->factored && lanes::lane(solved, l);
+      if (ok) kernels::copy(n, st.rhs_x, ox), kernels::copy(m, st.rhs_z, oz);
+      if (!ok || !kernels::all_finite(n, ox) || !kernels::all_finite(m, oz))
+        kernels::fill(n, ox, 0.0), kernels::fill(m, oz, 0.0);
+    }
   }
 }
 

@@ -133,6 +133,7 @@ void kkt_call(const Structure& st, const Settings& settings, const BatchData& da
   if (sol.x == nullptr || sol.z == nullptr || sol.s == nullptr || sol.status == nullptr ||
       in.x == nullptr || in.z == nullptr || out.x == nullptr || out.z == nullptr)
     core::fail("a solution, vector or output pointer is null");
+  if (in.count < 1) core::fail("vector count " + std::to_string(in.count) + " is not positive");
   core::check_workspace(workspace, bytes, cuda_workspace_bytes(st, data.batch),
                         "cuda_workspace_bytes");
   const int B = data.batch;
@@ -147,8 +148,12 @@ void kkt_call(const Structure& st, const Settings& settings, const BatchData& da
       cx, layout, w.blocks, w.scalars, pin, stride(data.P_stride, st.nnz_P()),
       stride(data.c_stride, st.n()), stride(data.A_stride, st.nnz_A()),
       stride(data.b_stride, st.m()), sol.x, sol.z, sol.s, sol.status, B);
-  cuda::kkt_apply_kernel<<<grid, Policy::kThreadsPerBlock, 0, stream>>>(
-      cx, layout, w.blocks, w.scalars, in.x, in.z, out.x, out.z, multiply ? 1 : 0, B);
+  for (int j = 0; j < in.count; ++j) {  // one factorization, in.count vectors
+    const long row = static_cast<long>(j) * B;
+    cuda::kkt_apply_kernel<<<grid, Policy::kThreadsPerBlock, 0, stream>>>(
+        cx, layout, w.blocks, w.scalars, in.x + row * st.n(), in.z + row * st.m(),
+        out.x + row * st.n(), out.z + row * st.m(), multiply ? 1 : 0, B);
+  }
   check(cudaGetLastError(), "derivative kernels");
 }
 
