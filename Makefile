@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 PYTHON     ?= python3
 PIP        := $(PYTHON) -m pip install -q --disable-pip-version-check
 
-.PHONY: all deps build build-asan python python-deps test test-release test-asan test-install test-python demo bench bench-quick bench-rivals format clean
+.PHONY: all deps build build-asan python python-deps test test-release test-asan test-install test-python demo bench bench-quick bench-rivals gpu-check format clean
 
 all: build
 
@@ -58,6 +58,11 @@ bench-rivals: python
 	$(RIVALS_VENV)/bin/python bench/rivals.py run jaxopt $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py run diffcp $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py report
+
+# Every check that needs a GPU (CUDA build and tests, compute-sanitizer, JAX on cuda, GPU
+# benchmark rows) in one command and one log, gpu-check.log: see scripts/gpu_check.sh.
+gpu-check:
+	./scripts/gpu_check.sh
 
 # The installed CMake package: find_package(batchcone) from a downstream project.
 test-install: build

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+// The device path's Backend (src/backend/backend.hpp) over an executor, host code only. The
+// executor runs one step of device_steps.hpp for every problem of the batch: CudaExecutor
+// (cuda_backend.cu) as a kernel launch on a stream, HostExecutor (emulated.cpp) as a loop on the
+// host. Both see the same batch-interleaved workspace and the same packed structure, so the
+// emulated launch tests everything but the hardware.
+//
+// Executor contract (Batch, Inputs, Outputs from device_steps.hpp):
+//   void setup(const Batch&, const Inputs&);     void check_termination(const Batch&);
+//   int  count_active(const Batch&);             void iterate(const Batch&);
+//   void finalize(const Batch&, const Outputs&);
+//   void derivative_factor(const Batch&, const Inputs&, const double* x, const double* z,
+//                          const double* s, const std::int32_t* status);
+//   void kkt_apply(const Batch&, const double* vx, const double* vz, double* ox, double* oz,
+//                  bool multiply);
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "backend/cuda/device_steps.hpp"
+#include "backend/cuda/launch_policy.hpp"
+#include "batchcone/diff.hpp"
+#include "batchcone/solver.hpp"
+
+namespace batchcone::device_backend {
+
+using device_steps::Batch;
+using device_steps::Inputs;
+using device_steps::Outputs;
+
+// ---- sizing, layout and the packed structure (device_backend.cpp) -------------------------------
+
+kernels::Layout layout_of(const Structure& st);
+
+// Workspace: per-problem scalars, the interleaved blocks, then an int counter of active problems.
+std::size_t workspace_bytes(const Structure& st, int batch);
+
+// The launch's view of a workspace of workspace_bytes(st, batch) bytes (and its counter), with
+// the structure bound in `cx`.
+Batch batch_in(const kernels::Context& cx, const Structure& st, int batch, void* workspace,
+               int** active);
+
+Inputs inputs_of(const Structure& st, const BatchData& data);
+
+// A structure's int arrays in one buffer and its pivot signs, for one upload; bind() points a
+// Context (sizes and settings from the host structure) at a copy of them, wherever it lives.
+struct PackedStructure {
+  std::vector<int> ints;
+  std::vector<signed char> sign;
+  std::vector<std::size_t> at;  // where each array starts in ints
+};
+PackedStructure pack(const detail::Symbolic& sym);
+kernels::Context bind(const detail::Symbolic& sym, const Settings& settings,
+                      const PackedStructure& packed, const int* ints, const signed char* sign);
+
+// ---- the Backend ------------------------------------------------------------------------------
+
+// Statuses reach the host every kStatusReadbackEvery termination checks (one synchronization
+// on the device); in between the last count stands and finished problems are masked.
+template <class Executor>
+class DeviceBackend {
+ public:
+  DeviceBackend(Executor& exec, const Batch& bt, const Inputs& in, const Outputs& out)
+      : exec_(exec), bt_(bt), in_(in), out_(out), active_(bt.batch) {}
+
+  void setup() { exec_.setup(bt_, in_); }
+  int check_termination() {
+    exec_.check_termination(bt_);
+    if (++checks_ % backend::cuda::LaunchPolicy::kStatusReadbackEvery == 0)
+      active_ = exec_.count_active(bt_);
+    return active_;
+  }
+  void iterate() { exec_.iterate(bt_); }
+  void finalize() { exec_.finalize(bt_, out_); }
+
+ private:
+  Executor& exec_;
+  Batch bt_;
+  Inputs in_;
+  Outputs out_;
+  int active_;
+  int checks_ = 0;
+};
+
+// K⁻¹v or Kv at each problem's solution: one factorization per problem for all rhs.count
+// vectors (row j·B + k, diff.hpp).
+template <class Executor>
+void kkt_apply(Executor& exec, const Batch& bt, const Inputs& in, const SolutionView& sol,
+               const KktVectors& v, const KktOutputs& out, bool multiply) {
+  exec.derivative_factor(bt, in, sol.x, sol.z, sol.s, sol.status);
+  const long n = bt.cx.dims.n, m = bt.cx.dims.m;
+  for (int j = 0; j < v.count; ++j) {
+    const long row = static_cast<long>(j) * bt.batch;
+    exec.kkt_apply(bt, v.x + row * n, v.z + row * m, out.x + row * n, out.z + row * m, multiply);
+  }
+}
+
+// ---- the emulated launch (emulated.cpp): the device path on host memory -------------------------
+
+// As cuda_solve / cuda_kkt_solve / cuda_kkt_multiply with host pointers, the steps run by a host
+// loop over problems on a host copy of the packed structure. For tests.
+void emulated_solve(const Structure& st, const Settings& settings, const BatchData& data,
+                    const BatchSolution& out);
+void emulated_kkt_apply(const Structure& st, const Settings& settings, const BatchData& data,
+                        const SolutionView& sol, const KktVectors& v, const KktOutputs& out,
+                        bool multiply);
+
+}  // namespace batchcone::device_backend
