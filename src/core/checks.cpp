@@ -8,19 +8,28 @@ namespace batchcone::core {
 
 void fail(const std::string& msg) { throw std::invalid_argument("batchcone: " + msg); }
 
-void check_input(const char* name, const double* p, long stride, int len, int batch,
-                 bool nullable) {
-  if (len == 0 || batch == 0 || (nullable && p == nullptr)) return;
+int check_input_layout(const char* name, const double* p, long stride, int len, int batch,
+                       bool nullable) {
+  if (len == 0 || batch == 0 || (nullable && p == nullptr)) return 0;
   if (p == nullptr) fail(std::string(name) + " is null");
   if (stride != kDense && stride < 0)
     fail(std::string(name) + " stride " + std::to_string(stride) + " is negative");
+  return stride == 0 ? 1 : batch;
+}
+
+void fail_nonfinite(const char* name, long flat, int len, double value) {
+  fail(std::string(name) + "[" + std::to_string(flat % len) + "] of problem " +
+       std::to_string(flat / len) + " is " + (std::isnan(value) ? "NaN" : "infinite"));
+}
+
+void check_input(const char* name, const double* p, long stride, int len, int batch,
+                 bool nullable) {
+  const int distinct = check_input_layout(name, p, stride, len, batch, nullable);
   const long st = stride == kDense ? len : stride;
-  const int distinct = st == 0 ? 1 : batch;
   for (int k = 0; k < distinct; ++k)
     for (int i = 0; i < len; ++i)
       if (!std::isfinite(p[k * st + i]))
-        fail(std::string(name) + "[" + std::to_string(i) + "] of problem " + std::to_string(k) +
-             " is " + (std::isnan(p[k * st + i]) ? "NaN" : "infinite"));
+        fail_nonfinite(name, static_cast<long>(k) * len + i, len, p[k * st + i]);
 }
 
 void check_data(const Structure& s, const BatchData& d) {

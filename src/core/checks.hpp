@@ -17,6 +17,13 @@ namespace batchcone::core {
 void check_input(const char* name, const double* p, long stride, int len, int batch,
                  bool nullable = false);
 void check_data(const Structure& s, const BatchData& d);
+
+// check_input in two halves, for values the host cannot read (device memory): the pointer and
+// stride checks, returning how many problems hold distinct values (0: none to read), and the
+// message for the non-finite `value` at flat index k·len + i of those.
+int check_input_layout(const char* name, const double* p, long stride, int len, int batch,
+                       bool nullable = false);
+[[noreturn]] void fail_nonfinite(const char* name, long flat, int len, double value);
 void check_outputs(const Structure& s, int batch, const BatchSolution& o);
 void check_workspace(const void* workspace, std::size_t bytes, std::size_t need, const char* query);
 

@@ -115,33 +115,6 @@ ffi::Error solve_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi:
 
 // ---- batchcone_kkt_solve / batchcone_kkt_multiply ----------------------------------------------
 
-// The batch `lead` of a KKT call as problems × vectors per problem. Under vmap over tangents or
-// cotangents only (jacfwd, jacrev), the vectors vary along outer batch axes where the data and
-// the solution (`problem_operands`, their batch dimensions) do not: K is then factored once per
-// problem for all its vectors (KktVectors::count), as long as the problems alone still give
-// every thread one. Otherwise every vector is a problem of its own.
-struct KktBatch {
-  Dims problems;
-  int count = 1;
-};
-
-KktBatch split_kkt_batch(const Dims& lead, const std::vector<Dims>& problem_operands,
-                         const Settings& settings) {
-  const Dims varying = varying_dims(lead, problem_operands);
-  size_t outer = 0;  // the leading axes along which only the vectors vary
-  while (outer < lead.size() && varying[outer] == 1) ++outer;
-  for (size_t i = outer; i < lead.size(); ++i)
-    if (varying[i] != lead[i]) return {lead, 1};  // a vector-only axis inside: no grouping
-  Dims problems = lead;
-  for (size_t i = 0; i < outer; ++i) problems[i] = 1;
-  const std::int64_t count = product(lead) / std::max<std::int64_t>(1, product(problems));
-  const std::int64_t threads = settings.num_threads > 0
-                                   ? settings.num_threads
-                                   : std::max(1u, std::thread::hardware_concurrency());
-  if (count <= 1 || product(problems) < threads) return {lead, 1};
-  return {problems, static_cast<int>(count)};
-}
-
 template <bool kMultiply>
 ffi::Error kkt_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::AnyBuffer b,
                     ffi::AnyBuffer x, ffi::AnyBuffer z, ffi::AnyBuffer s, ffi::AnyBuffer status,
@@ -154,11 +127,15 @@ ffi::Error kkt_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::A
     Dims lead = broadcast_dims(leading_dims(x), leading_dims(vx), "v_x");
     lead = data_batch_dims(P, c, A, b, broadcast_dims(lead, leading_dims(vz), "v_z"));
     const Dims status_dims(status.dimensions().begin(), status.dimensions().end());
-    const KktBatch kb =
-        split_kkt_batch(lead,
-                        {leading_dims(P), leading_dims(c), leading_dims(A), leading_dims(b),
-                         leading_dims(x), leading_dims(z), leading_dims(s), status_dims},
-                        decode_settings(settings.begin(), settings.size()));
+    // K factored once per problem for all its vectors when the problems alone still give every
+    // thread one.
+    const Settings decoded = decode_settings(settings.begin(), settings.size());
+    const KktBatch kb = split_kkt_batch(
+        lead,
+        {leading_dims(P), leading_dims(c), leading_dims(A), leading_dims(b), leading_dims(x),
+         leading_dims(z), leading_dims(s), status_dims},
+        decoded.num_threads > 0 ? decoded.num_threads
+                                : std::max(1u, std::thread::hardware_concurrency()));
     Problem pr = decode_problem(P, c, A, b, key, settings, kb.problems);
     const Structure& st = *pr.structure;
     const FloatOperand xs = float_operand("x", x, pr.dtype, st.n(), pr.lead, true, true);

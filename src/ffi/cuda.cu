@@ -3,15 +3,21 @@
 // the same library (so both see one structure registry).
 //
 //   batchcone_solve: runs cuda_solve on XLA's stream with a workspace from XLA's scratch
-//   allocator. Operands are device buffers; each operand is either batched over all the batch
-//   dimensions or shared by the whole batch (stride 0); float32 is widened on the device.
+//   allocator. Operands are device buffers, broadcast numpy-style over the batch dimensions (a
+//   shared operand is read with stride 0); float32 is widened on the device.
 //   batchcone_kkt_solve / batchcone_kkt_multiply (derivatives): cuda_kkt_solve / cuda_kkt_multiply
 //   at the solution, likewise.
+// Broadcasting, dtype and shape checks and their messages are the CPU handlers' (operands.hpp);
+// broadcast operands are gathered into dense rows on the device. Non-finite values are found by
+// the CUDA backend itself (device_backend.hpp, check_finite) with the CPU's messages.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <exception>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "batchcone/cuda.hpp"
 #include "batchcone/diff.hpp"
@@ -37,6 +43,12 @@ __global__ void narrow_kernel(const double* in, float* out, long n) {
 
 int blocks_for(long n) { return static_cast<int>((n + 255) / 256); }
 
+void check_cuda(cudaError_t err, const char* what) {
+  if (err != cudaSuccess)
+    throw std::runtime_error(std::string("batchcone: CUDA error in ") + what + ": " +
+                             cudaGetErrorString(err));
+}
+
 // Scratch memory for one call, from XLA's allocator.
 void* allocate(ffi::ScratchAllocator& scratch, std::size_t bytes) {
   std::optional<void*> p = scratch.Allocate(bytes == 0 ? 8 : bytes, 16);
@@ -50,34 +62,89 @@ struct DeviceOperand {
   long stride;
 };
 
-// With `float64_bits`, a uint32 operand of last dimension 2·core holds float64 values (the
-// solution behind a float32 caller's, see cpu.cc) and is read in place.
+// out[k·core + i] = in[offsets[k]·core + i] as float64: the dense rows of an operand broadcast
+// over the batch (T: float widened, or double, which also carries float64 bits).
+template <class T, class U>
+__global__ void gather_kernel(const T* in, const std::int64_t* offsets, long core, long total,
+                              U* out) {
+  const long t = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (t < total) out[t] = static_cast<U>(in[offsets[t / core] * core + t % core]);
+}
+
+// The rows of `buf` (core `core` elements of type T each) for every problem of `lead`, dense, in
+// scratch: the numpy broadcasting the CPU handlers apply (operands.hpp).
+template <class T, class U>
+U* gather_rows(const ffi::AnyBuffer& buf, std::int64_t core, const Dims& op, const Dims& lead,
+               ffi::ScratchAllocator& scratch, cudaStream_t stream) {
+  const std::vector<std::int64_t> offsets = block_offsets(op, lead);
+  auto* dev_offsets =
+      static_cast<std::int64_t*>(allocate(scratch, sizeof(std::int64_t) * offsets.size()));
+  // Pageable source: the copy is staged before the call returns, so `offsets` may go.
+  check_cuda(cudaMemcpyAsync(dev_offsets, offsets.data(), sizeof(std::int64_t) * offsets.size(),
+                             cudaMemcpyHostToDevice, stream),
+             "upload broadcast offsets");
+  const long total = static_cast<long>(offsets.size() * core);
+  auto* out = static_cast<U*>(allocate(scratch, sizeof(U) * total));
+  if (total > 0)  // (a launch of no blocks is an error)
+    gather_kernel<<<blocks_for(total), 256, 0, stream>>>(static_cast<const T*>(buf.untyped_data()),
+                                                         dev_offsets, core, total, out);
+  return out;
+}
+
+// Whether batch dimensions `op` are laid out as `lead` (equal after leading 1s).
+bool same_layout(const Dims& op, const Dims& lead) {
+  return op.size() <= lead.size() && product(op) == product(lead) &&
+         std::equal(op.begin(), op.end(), lead.end() - op.size());
+}
+
+// As float_operand (operands.hpp) on device buffers, with the CPU's checks and messages: read in
+// place when laid out as the batch (float64) or shared by it (stride 0, unless `dense`), else
+// widened or broadcast into scratch. With `float64_bits`, a uint32 operand of last dimension
+// 2·core holds float64 values (the solution behind a float32 caller's, see cpu.cc).
 DeviceOperand device_operand(const char* name, const ffi::AnyBuffer& buf, ffi::DataType dtype,
                              std::int64_t core, const Dims& lead, ffi::ScratchAllocator& scratch,
-                             cudaStream_t stream, bool float64_bits = false) {
+                             cudaStream_t stream, bool dense = false, bool float64_bits = false) {
   const bool bits = float64_bits && buf.element_type() == ffi::DataType::U32;
-  if (buf.element_type() != dtype && !bits)
-    throw std::invalid_argument(std::string("batchcone: ") + name +
-                                " has a different dtype from the other operands");
-  const Dims all = leading_dims(buf);
+  const auto fail = [&](const std::string& what) {
+    throw std::invalid_argument(std::string("batchcone: ") + name + what);
+  };
+  if (buf.element_type() != dtype && !bits) fail(" has a different dtype from the other operands");
   const auto d = buf.dimensions();
+  const Dims dims(d.begin(), d.end());
   const std::int64_t width = bits ? 2 * core : core;
-  if (d.size() == 0 || d.back() != width)
-    throw std::invalid_argument(std::string("batchcone: ") + name + " has last dimension " +
-                                std::to_string(d.size() ? d.back() : 0) + ", expected " +
-                                std::to_string(width));
-  const bool shared = product(all) == 1;
-  if (!shared && all != lead)
-    throw std::invalid_argument(std::string("batchcone: ") + name + " batch dimensions " +
-                                dims_string(all) + " must equal the batch's " + dims_string(lead) +
-                                " or be all 1 on the GPU");
-  const long count = static_cast<long>(shared ? core : product(lead) * core);
-  if (bits || dtype == ffi::DataType::F64)
-    return {static_cast<const double*>(buf.untyped_data()), shared ? 0 : static_cast<long>(core)};
-  auto* wide = static_cast<double*>(allocate(scratch, sizeof(double) * count));
-  widen_kernel<<<blocks_for(count), 256, 0, stream>>>(static_cast<const float*>(buf.untyped_data()),
-                                                      wide, count);
-  return {wide, shared ? 0 : static_cast<long>(core)};
+  if (dims.empty() || dims.back() != width)
+    fail(std::string(bits ? " (float64 bits as uint32)" : "") + " has shape " + dims_string(dims) +
+         ", expected last dimension " + std::to_string(width));
+  const Dims op(dims.begin(), dims.end() - 1);
+  if (op.size() > lead.size()) fail(" has more batch dimensions than the batch");
+  broadcast_dims(lead, op, name);  // validates, with the CPU's message
+  const bool wide = bits || dtype == ffi::DataType::F64;
+  const bool shared = product(op) == 1 && !dense;
+  if (same_layout(op, lead) || shared) {
+    const long rows = shared ? 1 : static_cast<long>(product(lead));
+    const long stride = shared ? 0 : static_cast<long>(core);
+    if (wide) return {static_cast<const double*>(buf.untyped_data()), stride};
+    auto* out = static_cast<double*>(allocate(scratch, sizeof(double) * rows * core));
+    if (rows * core > 0)  // (a launch of no blocks is an error: an LP's P_vals)
+      widen_kernel<<<blocks_for(rows * core), 256, 0, stream>>>(
+          static_cast<const float*>(buf.untyped_data()), out, rows * core);
+    return {out, stride};
+  }
+  const double* rows = wide ? gather_rows<double, double>(buf, core, op, lead, scratch, stream)
+                            : gather_rows<float, double>(buf, core, op, lead, scratch, stream);
+  return {rows, static_cast<long>(core)};
+}
+
+// Per-problem statuses (int32, no core dimension) over `lead`, broadcast like device_operand.
+const std::int32_t* device_status(const ffi::AnyBuffer& buf, const Dims& lead,
+                                  ffi::ScratchAllocator& scratch, cudaStream_t stream) {
+  if (buf.element_type() != ffi::DataType::S32)
+    throw std::invalid_argument("batchcone: status must be int32");
+  const auto d = buf.dimensions();
+  const Dims op(d.begin(), d.end());
+  broadcast_dims(lead, op, "status");
+  if (same_layout(op, lead)) return static_cast<const std::int32_t*>(buf.untyped_data());
+  return gather_rows<std::int32_t, std::int32_t>(buf, 1, op, lead, scratch, stream);
 }
 
 // The data (P_vals, c, A_vals, b) as the solver reads it on the device, over `lead`.
@@ -126,6 +193,7 @@ void copy_float64_bits(const double* values, std::int64_t count, ffi::AnyBuffer&
 void narrow_into(const double* values, ffi::AnyBuffer& out, cudaStream_t stream) {
   if (out.element_type() == ffi::DataType::F64) return;
   const long n = static_cast<long>(out.element_count());
+  if (n == 0) return;
   narrow_kernel<<<blocks_for(n), 256, 0, stream>>>(values, static_cast<float*>(out.untyped_data()),
                                                    n);
 }
@@ -170,10 +238,14 @@ ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::A
   });
 }
 
+// On the GPU the vectors' grouping by problem (operands.hpp, split_kkt_batch) pays once the
+// problems alone fill a good part of the device; below that every vector is a problem of its own
+// (one thread each) rather than `count` launches over few threads.
+constexpr std::int64_t kGpuGroupMinProblems = 4096;
+
 // K⁻¹v or Kv at each problem's solution (for float32 callers: at the float64 solution the solve
-// returned as uint32 pairs, see cpu.cc). The data may be shared by the batch; the solution,
-// its statuses and the vectors must carry the full batch dimensions (as they do after a
-// batched solve; vmapping over the vectors alone is CPU-only for now).
+// returned as uint32 pairs, see cpu.cc), with the CPU handler's broadcasting: the solution and the
+// vectors may carry batch dimensions the data does not (vmap over tangents only).
 template <bool kMultiply>
 ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::AnyBuffer P,
                     ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::AnyBuffer b, ffi::AnyBuffer x,
@@ -186,33 +258,36 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
     const Structure& st = *structure;
     const Settings settings = decode_settings(settings_attr.begin(), settings_attr.size());
     const ffi::DataType dtype = float_dtype(c);
-    const Dims lead = leading_dims(x);
-    for (const ffi::AnyBuffer* v : {&z, &s, &vx, &vz})
-      if (leading_dims(*v) != lead)
-        throw std::invalid_argument(
-            "batchcone: on the GPU the solution and the vectors must share batch dimensions");
-    if (Dims(status.dimensions().begin(), status.dimensions().end()) != lead ||
-        status.element_type() != ffi::DataType::S32)
-      throw std::invalid_argument("batchcone: status must be int32 with the batch dimensions");
-    const BatchData data = device_data(st, dtype, lead, P, c, A, b, scratch, stream);
-    const DeviceOperand sx = device_operand("x", x, dtype, st.n(), lead, scratch, stream, true);
-    const DeviceOperand sz = device_operand("z", z, dtype, st.m(), lead, scratch, stream, true);
-    const DeviceOperand ss = device_operand("s", s, dtype, st.m(), lead, scratch, stream, true);
-    const DeviceOperand vxs = device_operand("v_x", vx, dtype, st.n(), lead, scratch, stream);
-    const DeviceOperand vzs = device_operand("v_z", vz, dtype, st.m(), lead, scratch, stream);
+    Dims lead = broadcast_dims(leading_dims(x), leading_dims(vx), "v_x");
+    lead = data_batch_dims(P, c, A, b, broadcast_dims(lead, leading_dims(vz), "v_z"));
+    const Dims status_dims(status.dimensions().begin(), status.dimensions().end());
+    const KktBatch kb =
+        split_kkt_batch(lead,
+                        {leading_dims(P), leading_dims(c), leading_dims(A), leading_dims(b),
+                         leading_dims(x), leading_dims(z), leading_dims(s), status_dims},
+                        kGpuGroupMinProblems);
+    const Dims& problems = kb.problems;
+    const BatchData data = device_data(st, dtype, problems, P, c, A, b, scratch, stream);
+    const DeviceOperand sx =
+        device_operand("x", x, dtype, st.n(), problems, scratch, stream, true, true);
+    const DeviceOperand sz =
+        device_operand("z", z, dtype, st.m(), problems, scratch, stream, true, true);
+    const DeviceOperand ss =
+        device_operand("s", s, dtype, st.m(), problems, scratch, stream, true, true);
+    const std::int32_t* stat = device_status(status, problems, scratch, stream);
+    const DeviceOperand vxs = device_operand("v_x", vx, dtype, st.n(), lead, scratch, stream, true);
+    const DeviceOperand vzs = device_operand("v_z", vz, dtype, st.m(), lead, scratch, stream, true);
     check_output("out_x", *ox, dtype, lead, st.n());
     check_output("out_z", *oz, dtype, lead, st.m());
     double *rx = output_buffer(*ox, scratch), *rz = output_buffer(*oz, scratch);
     const std::size_t bytes = cuda_workspace_bytes(st, data.batch);
     void* workspace = allocate(scratch, bytes);
-    const SolutionView sol{sx.data, sz.data, ss.data,
-                           static_cast<const std::int32_t*>(status.untyped_data())};
+    const SolutionView sol{sx.data, sz.data, ss.data, stat};
+    const KktVectors vectors{vxs.data, vzs.data, kb.count};
     if (kMultiply)
-      cuda_kkt_multiply(st, settings, data, sol, {vxs.data, vzs.data}, {rx, rz}, workspace, bytes,
-                        stream);
+      cuda_kkt_multiply(st, settings, data, sol, vectors, {rx, rz}, workspace, bytes, stream);
     else
-      cuda_kkt_solve(st, settings, data, sol, {vxs.data, vzs.data}, {rx, rz}, workspace, bytes,
-                     stream);
+      cuda_kkt_solve(st, settings, data, sol, vectors, {rx, rz}, workspace, bytes, stream);
     narrow_into(rx, *ox, stream), narrow_into(rz, *oz, stream);
   });
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ffi/operands.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace batchcone::ffi_support {
@@ -11,29 +12,6 @@ namespace {
 Dims all_dims(const xffi::AnyBuffer& buf) {
   const auto d = buf.dimensions();
   return Dims(d.begin(), d.end());
-}
-
-// Source offset (in core blocks) of each of the B problems of `lead` in an operand with leading
-// dimensions `op` (right-aligned, size-1 dimensions broadcast).
-std::vector<std::int64_t> block_offsets(const Dims& op, const Dims& lead) {
-  const size_t r = lead.size(), pad = r - op.size();
-  std::vector<std::int64_t> stride(r, 0);
-  std::int64_t acc = 1;
-  for (size_t d = r; d-- > pad;) {
-    const std::int64_t dim = op[d - pad];
-    stride[d] = dim == 1 ? 0 : acc;
-    acc *= dim;
-  }
-  std::vector<std::int64_t> out(product(lead));
-  for (std::int64_t k = 0; k < static_cast<std::int64_t>(out.size()); ++k) {
-    std::int64_t rem = k, off = 0;
-    for (size_t d = r; d-- > 0;) {
-      off += (rem % lead[d]) * stride[d];
-      rem /= lead[d];
-    }
-    out[k] = off;
-  }
-  return out;
 }
 
 bool all_ones(const Dims& d) {
@@ -57,12 +35,53 @@ std::string dims_string(const Dims& d) {
   return s + (d.size() == 1 ? ",)" : ")");
 }
 
+std::vector<std::int64_t> block_offsets(const Dims& op, const Dims& lead) {
+  const size_t r = lead.size(), pad = r - op.size();
+  std::vector<std::int64_t> stride(r, 0);
+  std::int64_t acc = 1;
+  for (size_t d = r; d-- > pad;) {
+    const std::int64_t dim = op[d - pad];
+    stride[d] = dim == 1 ? 0 : acc;
+    acc *= dim;
+  }
+  std::vector<std::int64_t> out(product(lead));
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(out.size()); ++k) {
+    std::int64_t rem = k, off = 0;
+    for (size_t d = r; d-- > 0;) {
+      off += (rem % lead[d]) * stride[d];
+      rem /= lead[d];
+    }
+    out[k] = off;
+  }
+  return out;
+}
+
+namespace {
+
+// `lead` with 1 on the axes (right-aligned) where every one of `operands` has size 1: the
+// dimensions over which distinct problems vary.
 Dims varying_dims(const Dims& lead, const std::vector<Dims>& operands) {
   Dims out(lead.size(), 1);
   for (const Dims& op : operands)
     for (size_t i = 0; i < op.size(); ++i)
       if (op[i] != 1) out[lead.size() - op.size() + i] = lead[lead.size() - op.size() + i];
   return out;
+}
+
+}  // namespace
+
+KktBatch split_kkt_batch(const Dims& lead, const std::vector<Dims>& problem_operands,
+                         std::int64_t min_problems) {
+  const Dims varying = varying_dims(lead, problem_operands);
+  size_t outer = 0;  // the leading axes along which only the vectors vary
+  while (outer < lead.size() && varying[outer] == 1) ++outer;
+  for (size_t i = outer; i < lead.size(); ++i)
+    if (varying[i] != lead[i]) return {lead, 1};  // a vector-only axis inside: no grouping
+  Dims problems = lead;
+  for (size_t i = 0; i < outer; ++i) problems[i] = 1;
+  const std::int64_t count = product(lead) / std::max<std::int64_t>(1, product(problems));
+  if (count <= 1 || product(problems) < min_problems) return {lead, 1};
+  return {problems, static_cast<int>(count)};
 }
 
 std::int64_t product(const Dims& d) {

@@ -79,8 +79,21 @@ struct OutputRows {
 
 std::string dims_string(const Dims& d);
 
-// `lead` with 1 on the axes (right-aligned) where every one of `operands` (their batch
-// dimensions) has size 1: the dimensions over which distinct problems vary.
-Dims varying_dims(const Dims& lead, const std::vector<Dims>& operands);
+// Source offset (in core blocks) of each of the product(lead) problems of `lead` in an operand
+// with batch dimensions `op` (right-aligned, size-1 dimensions broadcast).
+std::vector<std::int64_t> block_offsets(const Dims& op, const Dims& lead);
+
+// The batch `lead` of a KKT call as problems × vectors per problem. Under vmap over tangents or
+// cotangents only (jacfwd, jacrev), the vectors vary along outer batch axes where the data and
+// the solution (`problem_operands`, their batch dimensions) do not: K can then be factored once
+// per problem for all its vectors (KktVectors::count), worth it while the problems alone number
+// at least `min_problems` (the parallelism a call needs). Otherwise every vector is a problem of
+// its own (count 1, problems = lead).
+struct KktBatch {
+  Dims problems;
+  int count = 1;
+};
+KktBatch split_kkt_batch(const Dims& lead, const std::vector<Dims>& problem_operands,
+                         std::int64_t min_problems);
 
 }  // namespace batchcone::ffi_support

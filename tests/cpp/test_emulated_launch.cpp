@@ -4,10 +4,13 @@
 // host copy of the packed structure, through the same DeviceBackend and IPM loop (status
 // read-back cadence included). It must give the CPU backend's statuses and iteration counts, and
 // its x and z to 1e-12, on every fixture family at B = 1 and B = 3 (distinct problems sharing a
-// structure), and the CPU's K⁻¹v and Kv at the solutions, several vectors per problem.
+// structure), the CPU's K⁻¹v and Kv at the solutions, several vectors per problem, and the CPU's
+// messages for non-finite inputs.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "backend/cuda/device_backend.hpp"
@@ -82,6 +85,58 @@ TEST_P(EmulatedLaunch, KktSolveAndMultiplyEqualCpu) {
       expect_close(ez, cz, 1e-12);
     }
   }
+}
+
+template <class Call>
+std::string message_of(Call&& call) {
+  try {
+    call();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// Non-finite inputs, which the device path reads through its executor (device memory), are
+// reported exactly as the CPU backend reports them.
+TEST(EmulatedLaunchInputs, NonFiniteValuesAreReportedLikeTheCpu) {
+  const Fixture f = load_fixtures("qp")[0];
+  const Structure st = make_structure(f.spec);
+  const int B = 3, n = st.n(), m = st.m();
+  std::vector<double> c, b = f.b;
+  for (int k = 0; k < B; ++k) c.insert(c.end(), f.c.begin(), f.c.end());
+  std::vector<double> x(B * n), z(B * m), s(B * m), obj(B);
+  std::vector<std::int32_t> status(B), iters(B);
+  const BatchSolution out{x.data(), z.data(), s.data(), status.data(), iters.data(), obj.data()};
+  auto both = [&](const char* want) {
+    const BatchData data{B, f.P_vals.data(), 0, c.data(), kDense, f.A_vals.data(), 0, b.data(), 0};
+    const std::string cpu = message_of([&] { cpu_solve(st, Settings{}, data, out); });
+    EXPECT_EQ(cpu, std::string("batchcone: ") + want);
+    EXPECT_EQ(message_of([&] { device_backend::emulated_solve(st, Settings{}, data, out); }), cpu);
+  };
+  c[2 * n + 1] = std::nan("");
+  both("c[1] of problem 2 is NaN");
+  c[2 * n + 1] = f.c[1];
+  b[0] = INFINITY;  // shared by the batch: problem 0
+  both("b[0] of problem 0 is infinite");
+  b[0] = f.b[0];
+
+  // The derivative calls also check the solution and the vectors.
+  const BatchData data{B, f.P_vals.data(), 0, c.data(), kDense, f.A_vals.data(), 0, b.data(), 0};
+  const Result r =
+      solve_values(st, B, f.P_vals.data(), 0, c.data(), kDense, f.A_vals.data(), 0, b.data(), 0);
+  std::vector<double> sz = r.z, vx(B * n, 1.0), vz(B * m, 1.0), ox(B * n), oz(B * m);
+  sz[m + 2] = std::nan("");
+  const SolutionView sol{r.x.data(), sz.data(), r.s.data(), r.status.data()};
+  const std::string cpu = message_of([&] {
+    cpu_kkt_solve(st, Settings{}, data, sol, {vx.data(), vz.data()}, {ox.data(), oz.data()});
+  });
+  EXPECT_EQ(cpu, "batchcone: solution z[2] of problem 1 is NaN");
+  EXPECT_EQ(message_of([&] {
+              device_backend::emulated_kkt_apply(st, Settings{}, data, sol, {vx.data(), vz.data()},
+                                                 {ox.data(), oz.data()}, false);
+            }),
+            cpu);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, EmulatedLaunch,

@@ -82,10 +82,19 @@ std::shared_ptr<const DeviceStructure> device_structure(const Structure& st, con
   return made;
 }
 
+// atomicMin of the flat index k·len + i of every non-finite value of one input into *first.
+__global__ void first_nonfinite_kernel(const double* p, long stride, int len, long total,
+                                       unsigned long long* first) {
+  const long t = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (t < total && !isfinite(p[(t / len) * stride + t % len]))
+    atomicMin(first, static_cast<unsigned long long>(t));
+}
+
 // One launch per step: one thread per problem (device_backend.hpp's executor contract).
 class CudaExecutor {
  public:
-  CudaExecutor(CudaStream stream, int* active) : stream_(stream), active_(active) {}
+  CudaExecutor(CudaStream stream, device_backend::DeviceFlags* flags)
+      : stream_(stream), flags_(flags) {}
 
   void setup(const Batch& bt, const Inputs& in) {
     cuda::setup_kernel<<<grid(bt), kThreads, 0, stream_>>>(bt, in);
@@ -97,9 +106,10 @@ class CudaExecutor {
   // The one synchronization of the loop (every LaunchPolicy::kStatusReadbackEvery iterations).
   int count_active(const Batch& bt) {
     int host_active = 0;
-    check(cudaMemsetAsync(active_, 0, sizeof(int), stream_), "cudaMemsetAsync");
-    cuda::count_active_kernel<<<grid(bt), kThreads, 0, stream_>>>(bt, active_);
-    check(cudaMemcpyAsync(&host_active, active_, sizeof(int), cudaMemcpyDeviceToHost, stream_),
+    int* active = &flags_->active;
+    check(cudaMemsetAsync(active, 0, sizeof(int), stream_), "cudaMemsetAsync");
+    cuda::count_active_kernel<<<grid(bt), kThreads, 0, stream_>>>(bt, active);
+    check(cudaMemcpyAsync(&host_active, active, sizeof(int), cudaMemcpyDeviceToHost, stream_),
           "read back active count");
     check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
     return host_active;
@@ -119,12 +129,36 @@ class CudaExecutor {
                                                                multiply ? 1 : 0);
     check(cudaGetLastError(), "derivative kernels");
   }
+  // All queries' first non-finite indices in one read-back (one synchronization).
+  void first_nonfinite(const device_backend::FiniteQuery* q, int count, long* first) {
+    if (count > device_backend::kMaxFiniteQueries) core::fail("too many inputs to check");
+    unsigned long long* slots = flags_->first_nonfinite;
+    check(cudaMemsetAsync(slots, 0xff, sizeof(unsigned long long) * count, stream_),
+          "cudaMemsetAsync");
+    for (int j = 0; j < count; ++j) {
+      const long total = static_cast<long>(q[j].distinct) * q[j].len;
+      if (total > 0)
+        first_nonfinite_kernel<<<static_cast<int>((total + 255) / 256), 256, 0, stream_>>>(
+            q[j].p, q[j].stride, q[j].len, total, slots + j);
+    }
+    unsigned long long host[device_backend::kMaxFiniteQueries];
+    check(cudaMemcpyAsync(host, slots, sizeof(unsigned long long) * count, cudaMemcpyDeviceToHost,
+                          stream_),
+          "read back the finite checks");
+    check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    for (int j = 0; j < count; ++j) first[j] = host[j] == ~0ull ? -1 : static_cast<long>(host[j]);
+  }
+  double read_value(const double* p) {
+    double v = 0.0;
+    check(cudaMemcpy(&v, p, sizeof(double), cudaMemcpyDeviceToHost), "read back a value");
+    return v;
+  }
 
  private:
   static constexpr int kThreads = backend::cuda::LaunchPolicy::kThreadsPerBlock;
   static int grid(const Batch& bt) { return (bt.batch + kThreads - 1) / kThreads; }
   CudaStream stream_;
-  int* active_;
+  device_backend::DeviceFlags* flags_;
 };
 
 void kkt_call(const Structure& st, const Settings& settings, const BatchData& data,
@@ -140,10 +174,11 @@ void kkt_call(const Structure& st, const Settings& settings, const BatchData& da
   core::check_workspace(workspace, bytes, cuda_workspace_bytes(st, data.batch),
                         "cuda_workspace_bytes");
   const Settings ds = core::derivative_settings(settings);
-  int* active = nullptr;
+  device_backend::DeviceFlags* flags = nullptr;
   const Batch bt = device_backend::batch_in(device_structure(st, ds)->context(ds), st, data.batch,
-                                            workspace, &active);
-  CudaExecutor exec(stream, active);
+                                            workspace, &flags);
+  CudaExecutor exec(stream, flags);
+  device_backend::check_finite(exec, device_backend::kkt_queries(st, data, sol, in));
   device_backend::kkt_apply(exec, bt, device_backend::inputs_of(st, data), sol, in, out, multiply);
 }
 
@@ -166,10 +201,11 @@ void cuda_solve(const Structure& st, const Settings& settings, const BatchData& 
   if (data.batch == 0) return;
   core::check_workspace(workspace, bytes, cuda_workspace_bytes(st, data.batch),
                         "cuda_workspace_bytes");
-  int* active = nullptr;
+  device_backend::DeviceFlags* flags = nullptr;
   const Batch bt = device_backend::batch_in(device_structure(st, settings)->context(settings), st,
-                                            data.batch, workspace, &active);
-  CudaExecutor exec(stream, active);
+                                            data.batch, workspace, &flags);
+  CudaExecutor exec(stream, flags);
+  device_backend::check_finite(exec, device_backend::data_queries(st, data));
   device_backend::DeviceBackend<CudaExecutor> be(
       exec, bt, device_backend::inputs_of(st, data),
       {out.x, out.z, out.s, out.objective, out.status, out.iterations});

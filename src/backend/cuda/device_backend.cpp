@@ -3,6 +3,8 @@
 // strides, and the structure packed for one upload and bound wherever its copy lives.
 #include "backend/cuda/device_backend.hpp"
 
+#include <string>
+
 #include "backend/cpu/cpu_backend.hpp"
 
 namespace batchcone::device_backend {
@@ -56,11 +58,13 @@ std::size_t workspace_bytes(const Structure& st, int batch) {
          sizeof(double) * static_cast<std::size_t>(layout_of(st).total) * batch + 256;
 }
 
+static_assert(sizeof(DeviceFlags) <= 256, "the flags must fit the workspace's last 256 bytes");
+
 Batch batch_in(const kernels::Context& cx, const Structure& st, int batch, void* workspace,
-               int** active) {
+               DeviceFlags** flags) {
   const kernels::Layout layout = layout_of(st);
   auto* blocks = reinterpret_cast<double*>(static_cast<char*>(workspace) + scalars_bytes(batch));
-  *active = reinterpret_cast<int*>(blocks + static_cast<std::size_t>(layout.total) * batch);
+  *flags = reinterpret_cast<DeviceFlags*>(blocks + static_cast<std::size_t>(layout.total) * batch);
   return {cx, layout, blocks, static_cast<kernels::Scalars*>(workspace), batch};
 }
 
@@ -70,6 +74,35 @@ Inputs inputs_of(const Structure& st, const BatchData& data) {
           stride(data.c_stride, st.n()),
           stride(data.A_stride, st.nnz_A()),
           stride(data.b_stride, st.m())};
+}
+
+namespace {
+
+FiniteQuery query(const char* name, const double* p, long stride, int len, int batch,
+                  bool nullable = false) {
+  const int distinct = core::check_input_layout(name, p, stride, len, batch, nullable);
+  return {name, p, stride == kDense ? len : stride, len, distinct};
+}
+
+}  // namespace
+
+std::vector<FiniteQuery> data_queries(const Structure& st, const BatchData& d) {
+  if (d.batch < 0) core::fail("batch size " + std::to_string(d.batch) + " is negative");
+  return {query("P_vals", d.P_vals, d.P_stride, st.nnz_P(), d.batch),
+          query("c", d.c, d.c_stride, st.n(), d.batch),
+          query("A_vals", d.A_vals, d.A_stride, st.nnz_A(), d.batch),
+          query("b", d.b, d.b_stride, st.m(), d.batch)};
+}
+
+std::vector<FiniteQuery> kkt_queries(const Structure& st, const BatchData& d,
+                                     const SolutionView& sol, const KktVectors& v) {
+  std::vector<FiniteQuery> q = data_queries(st, d);
+  q.push_back(query("solution x", sol.x, kDense, st.n(), d.batch));
+  q.push_back(query("solution z", sol.z, kDense, st.m(), d.batch));
+  q.push_back(query("solution s", sol.s, kDense, st.m(), d.batch));
+  q.push_back(query("vector x", v.x, kDense, st.n(), d.batch * v.count));
+  q.push_back(query("vector z", v.z, kDense, st.m(), d.batch * v.count));
+  return q;
 }
 
 PackedStructure pack(const detail::Symbolic& sym) {

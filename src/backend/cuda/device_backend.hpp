@@ -13,6 +13,8 @@
 //                          const double* s, const std::int32_t* status);
 //   void kkt_apply(const Batch&, const double* vx, const double* vz, double* ox, double* oz,
 //                  bool multiply);
+//   void first_nonfinite(const FiniteQuery* q, int count, long* first);  (check_finite)
+//   double read_value(const double* p);
 #pragma once
 
 #include <cstddef>
@@ -22,6 +24,7 @@
 #include "backend/cuda/launch_policy.hpp"
 #include "batchcone/diff.hpp"
 #include "batchcone/solver.hpp"
+#include "core/checks.hpp"
 
 namespace batchcone::device_backend {
 
@@ -33,13 +36,21 @@ using device_steps::Outputs;
 
 kernels::Layout layout_of(const Structure& st);
 
-// Workspace: per-problem scalars, the interleaved blocks, then an int counter of active problems.
+// The workspace's last 256 bytes: the count of active problems and, per input checked for
+// non-finite values (check_finite), the flat index of its first one.
+constexpr int kMaxFiniteQueries = 16;
+struct DeviceFlags {
+  int active;
+  unsigned long long first_nonfinite[kMaxFiniteQueries];
+};
+
+// Workspace: per-problem scalars, the interleaved blocks, then the DeviceFlags.
 std::size_t workspace_bytes(const Structure& st, int batch);
 
-// The launch's view of a workspace of workspace_bytes(st, batch) bytes (and its counter), with
-// the structure bound in `cx`.
+// The launch's view of a workspace of workspace_bytes(st, batch) bytes (and its flags), with the
+// structure bound in `cx`.
 Batch batch_in(const kernels::Context& cx, const Structure& st, int batch, void* workspace,
-               int** active);
+               DeviceFlags** flags);
 
 Inputs inputs_of(const Structure& st, const BatchData& data);
 
@@ -53,6 +64,37 @@ struct PackedStructure {
 PackedStructure pack(const detail::Symbolic& sym);
 kernels::Context bind(const detail::Symbolic& sym, const Settings& settings,
                       const PackedStructure& packed, const int* ints, const signed char* sign);
+
+// ---- finite inputs: core::check_data's checks with the values read by the executor ------------
+
+// One input: problem k's entry i at p[k·stride + i] for k < distinct (check_input_layout).
+struct FiniteQuery {
+  const char* name;
+  const double* p;
+  long stride;
+  int len;
+  int distinct;
+};
+
+// The data's queries, after core's pointer and stride checks.
+std::vector<FiniteQuery> data_queries(const Structure& st, const BatchData& d);
+// The derivative calls': the data, the solution (x, z, s) and `count` vectors per problem.
+std::vector<FiniteQuery> kkt_queries(const Structure& st, const BatchData& d,
+                                     const SolutionView& sol, const KktVectors& v);
+
+// Throws core's message ("c[3] of problem 0 is NaN") for the first input holding a non-finite
+// value; one executor round trip for all of them.
+template <class Executor>
+void check_finite(Executor& exec, const std::vector<FiniteQuery>& queries) {
+  std::vector<long> first(queries.size(), -1);
+  exec.first_nonfinite(queries.data(), static_cast<int>(queries.size()), first.data());
+  for (size_t q = 0; q < queries.size(); ++q) {
+    if (first[q] < 0) continue;
+    const FiniteQuery& f = queries[q];
+    const long k = first[q] / f.len, i = first[q] % f.len;
+    core::fail_nonfinite(f.name, first[q], f.len, exec.read_value(f.p + k * f.stride + i));
+  }
+}
 
 // ---- the Backend ------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 // The emulated launch (device_backend.hpp): the CUDA backend's steps run by a host loop over the
 // problems, on host memory laid out as on the device (batch-interleaved blocks, a packed copy of
 // the structure bound like the device one), driven by the same DeviceBackend and core loop.
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -44,6 +45,15 @@ struct HostExecutor {
                  bool multiply) {
     each(bt, [&](int b) { device_steps::kkt_apply(bt, vx, vz, ox, oz, multiply, b); });
   }
+  void first_nonfinite(const FiniteQuery* q, int count, long* first) {
+    for (int j = 0; j < count; ++j) {
+      first[j] = -1;
+      const long total = static_cast<long>(q[j].distinct) * q[j].len;
+      for (long t = 0; t < total && first[j] < 0; ++t)
+        if (!std::isfinite(q[j].p[(t / q[j].len) * q[j].stride + t % q[j].len])) first[j] = t;
+    }
+  }
+  double read_value(const double* p) { return *p; }
 };
 
 // A host workspace and a host copy of the packed structure, bound for `settings`.
@@ -55,8 +65,8 @@ struct HostLaunch {
       : packed(pack(st.symbolic())), workspace(workspace_bytes(st, batch) / sizeof(double) + 1) {
     const kernels::Context cx =
         bind(st.symbolic(), settings, packed, packed.ints.data(), packed.sign.data());
-    int* active = nullptr;
-    bt = batch_in(cx, st, batch, workspace.data(), &active);
+    DeviceFlags* flags = nullptr;
+    bt = batch_in(cx, st, batch, workspace.data(), &flags);
   }
 };
 
@@ -65,11 +75,11 @@ struct HostLaunch {
 void emulated_solve(const Structure& st, const Settings& settings, const BatchData& data,
                     const BatchSolution& out) {
   validate(settings);
-  core::check_data(st, data);
+  HostExecutor exec;
+  check_finite(exec, data_queries(st, data));
   core::check_outputs(st, data.batch, out);
   if (data.batch == 0) return;
   HostLaunch launch(st, settings, data.batch);
-  HostExecutor exec;
   DeviceBackend<HostExecutor> be(exec, launch.bt, inputs_of(st, data),
                                  {out.x, out.z, out.s, out.objective, out.status, out.iterations});
   core::solve_batch(be);
@@ -79,10 +89,10 @@ void emulated_kkt_apply(const Structure& st, const Settings& settings, const Bat
                         const SolutionView& sol, const KktVectors& v, const KktOutputs& out,
                         bool multiply) {
   validate(settings);
-  core::check_data(st, data);
+  HostExecutor exec;
+  check_finite(exec, kkt_queries(st, data, sol, v));
   if (data.batch == 0) return;
   HostLaunch launch(st, core::derivative_settings(settings), data.batch);
-  HostExecutor exec;
   kkt_apply(exec, launch.bt, inputs_of(st, data), sol, v, out, multiply);
 }
 
