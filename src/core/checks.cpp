@@ -22,14 +22,19 @@ void fail_nonfinite(const char* name, long flat, int len, double value) {
        std::to_string(flat / len) + " is " + (std::isnan(value) ? "NaN" : "infinite"));
 }
 
+long first_nonfinite(const double* p, long stride, int len, int distinct) {
+  for (int k = 0; k < distinct; ++k)
+    for (int i = 0; i < len; ++i)
+      if (!std::isfinite(p[k * stride + i])) return static_cast<long>(k) * len + i;
+  return -1;
+}
+
 void check_input(const char* name, const double* p, long stride, int len, int batch,
                  bool nullable) {
   const int distinct = check_input_layout(name, p, stride, len, batch, nullable);
   const long st = stride == kDense ? len : stride;
-  for (int k = 0; k < distinct; ++k)
-    for (int i = 0; i < len; ++i)
-      if (!std::isfinite(p[k * st + i]))
-        fail_nonfinite(name, static_cast<long>(k) * len + i, len, p[k * st + i]);
+  const long bad = first_nonfinite(p, st, len, distinct);
+  if (bad >= 0) fail_nonfinite(name, bad, len, p[(bad / len) * st + bad % len]);
 }
 
 void check_data(const Structure& s, const BatchData& d) {

@@ -24,6 +24,8 @@ void check_data(const Structure& s, const BatchData& d);
 int check_input_layout(const char* name, const double* p, long stride, int len, int batch,
                        bool nullable = false);
 [[noreturn]] void fail_nonfinite(const char* name, long flat, int len, double value);
+// The flat index k·len + i of the first non-finite p[k·stride + i], k < distinct, or −1.
+long first_nonfinite(const double* p, long stride, int len, int distinct);
 void check_outputs(const Structure& s, int batch, const BatchSolution& o);
 void check_workspace(const void* workspace, std::size_t bytes, std::size_t need, const char* query);
 

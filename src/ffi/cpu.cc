@@ -13,12 +13,11 @@
 // Leading dimensions of every operand are batch dimensions (broadcast numpy-style); attributes:
 // structure_key (int64, see registry.hpp) and settings (float64 array, see settings_codec.hpp).
 // Bad arguments are FFI errors; solver failures are per-problem statuses.
-#include <algorithm>
 #include <cstring>
 #include <exception>
-#include <thread>
 #include <vector>
 
+#include "backend/cpu/thread_pool.hpp"
 #include "batchcone/diff.hpp"
 #include "batchcone/solver.hpp"
 #include "ffi/operands.hpp"
@@ -45,11 +44,11 @@ struct Problem {
 
 // `extra` are further batch dimensions to broadcast with (those of other operands).
 Problem decode_problem(const ffi::AnyBuffer& P, const ffi::AnyBuffer& c, const ffi::AnyBuffer& A,
-                       const ffi::AnyBuffer& b, std::int64_t key, ffi::Span<const double> settings,
+                       const ffi::AnyBuffer& b, std::int64_t key, const Settings& settings,
                        const Dims& extra = {}) {
   Problem pr;
   pr.structure = find_structure(key);
-  pr.settings = decode_settings(settings.begin(), settings.size());
+  pr.settings = settings;
   pr.dtype = float_dtype(c);
   const Structure& st = *pr.structure;
   pr.lead = data_batch_dims(P, c, A, b, extra);
@@ -85,7 +84,8 @@ ffi::Error solve_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi:
                       ffi::Result<ffi::AnyBuffer> s64, std::int64_t key,
                       ffi::Span<const double> settings) {
   try {
-    Problem pr = decode_problem(P, c, A, b, key, settings);
+    Problem pr =
+        decode_problem(P, c, A, b, key, decode_settings(settings.begin(), settings.size()));
     const Structure& st = *pr.structure;
     check_output("x", *x, pr.dtype, pr.lead, st.n());
     check_output("z", *z, pr.dtype, pr.lead, st.m());
@@ -123,20 +123,13 @@ ffi::Error kkt_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::A
                     ffi::Span<const double> settings) {
   try {
     // The solution and the vectors may carry batch dimensions the data does not (e.g. under
-    // vmap over tangents only).
-    Dims lead = broadcast_dims(leading_dims(x), leading_dims(vx), "v_x");
-    lead = data_batch_dims(P, c, A, b, broadcast_dims(lead, leading_dims(vz), "v_z"));
-    const Dims status_dims(status.dimensions().begin(), status.dimensions().end());
-    // K factored once per problem for all its vectors when the problems alone still give every
-    // thread one.
+    // vmap over tangents only); K is factored once per problem for all its vectors when the
+    // problems alone still give every thread one.
     const Settings decoded = decode_settings(settings.begin(), settings.size());
-    const KktBatch kb = split_kkt_batch(
-        lead,
-        {leading_dims(P), leading_dims(c), leading_dims(A), leading_dims(b), leading_dims(x),
-         leading_dims(z), leading_dims(s), status_dims},
-        decoded.num_threads > 0 ? decoded.num_threads
-                                : std::max(1u, std::thread::hardware_concurrency()));
-    Problem pr = decode_problem(P, c, A, b, key, settings, kb.problems);
+    const KktBatch kb = kkt_batch(P, c, A, b, x, z, s, status, vx, vz,
+                                  backend::cpu::thread_count(decoded.num_threads));
+    const Dims& lead = kb.lead;
+    Problem pr = decode_problem(P, c, A, b, key, decoded, kb.problems);
     const Structure& st = *pr.structure;
     const FloatOperand xs = float_operand("x", x, pr.dtype, st.n(), pr.lead, true, true);
     const FloatOperand zs = float_operand("z", z, pr.dtype, st.m(), pr.lead, true, true);

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/cuda/cuda_check.hpp"
 #include "batchcone/cuda.hpp"
 #include "batchcone/diff.hpp"
 #include "ffi/operands.hpp"
@@ -42,12 +43,6 @@ __global__ void narrow_kernel(const double* in, float* out, long n) {
 }
 
 int blocks_for(long n) { return static_cast<int>((n + 255) / 256); }
-
-void check_cuda(cudaError_t err, const char* what) {
-  if (err != cudaSuccess)
-    throw std::runtime_error(std::string("batchcone: CUDA error in ") + what + ": " +
-                             cudaGetErrorString(err));
-}
 
 // Scratch memory for one call, from XLA's allocator.
 void* allocate(ffi::ScratchAllocator& scratch, std::size_t bytes) {
@@ -97,27 +92,13 @@ bool same_layout(const Dims& op, const Dims& lead) {
          std::equal(op.begin(), op.end(), lead.end() - op.size());
 }
 
-// As float_operand (operands.hpp) on device buffers, with the CPU's checks and messages: read in
-// place when laid out as the batch (float64) or shared by it (stride 0, unless `dense`), else
-// widened or broadcast into scratch. With `float64_bits`, a uint32 operand of last dimension
-// 2·core holds float64 values (the solution behind a float32 caller's, see cpu.cc).
+// As float_operand (operands.hpp) on device buffers, with the same checks (check_operand): read
+// in place when laid out as the batch (float64) or shared by it (stride 0, unless `dense`), else
+// widened or broadcast into scratch.
 DeviceOperand device_operand(const char* name, const ffi::AnyBuffer& buf, ffi::DataType dtype,
                              std::int64_t core, const Dims& lead, ffi::ScratchAllocator& scratch,
                              cudaStream_t stream, bool dense = false, bool float64_bits = false) {
-  const bool bits = float64_bits && buf.element_type() == ffi::DataType::U32;
-  const auto fail = [&](const std::string& what) {
-    throw std::invalid_argument(std::string("batchcone: ") + name + what);
-  };
-  if (buf.element_type() != dtype && !bits) fail(" has a different dtype from the other operands");
-  const auto d = buf.dimensions();
-  const Dims dims(d.begin(), d.end());
-  const std::int64_t width = bits ? 2 * core : core;
-  if (dims.empty() || dims.back() != width)
-    fail(std::string(bits ? " (float64 bits as uint32)" : "") + " has shape " + dims_string(dims) +
-         ", expected last dimension " + std::to_string(width));
-  const Dims op(dims.begin(), dims.end() - 1);
-  if (op.size() > lead.size()) fail(" has more batch dimensions than the batch");
-  broadcast_dims(lead, op, name);  // validates, with the CPU's message
+  const auto [op, bits] = check_operand(name, buf, dtype, core, lead, float64_bits);
   const bool wide = bits || dtype == ffi::DataType::F64;
   const bool shared = product(op) == 1 && !dense;
   if (same_layout(op, lead) || shared) {
@@ -186,8 +167,9 @@ double* output_buffer(ffi::AnyBuffer& out, ffi::ScratchAllocator& scratch) {
 void copy_float64_bits(const double* values, std::int64_t count, ffi::AnyBuffer& out,
                        cudaStream_t stream) {
   if (count > 0)
-    cudaMemcpyAsync(out.untyped_data(), values, sizeof(double) * count, cudaMemcpyDeviceToDevice,
-                    stream);
+    check_cuda(cudaMemcpyAsync(out.untyped_data(), values, sizeof(double) * count,
+                               cudaMemcpyDeviceToDevice, stream),
+               "copy the float64 solution");
 }
 
 void narrow_into(const double* values, ffi::AnyBuffer& out, cudaStream_t stream) {
@@ -238,7 +220,7 @@ ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::A
   });
 }
 
-// On the GPU the vectors' grouping by problem (operands.hpp, split_kkt_batch) pays once the
+// On the GPU the vectors' grouping by problem (operands.hpp, kkt_batch) pays once the
 // problems alone fill a good part of the device; below that every vector is a problem of its own
 // (one thread each) rather than `count` launches over few threads.
 constexpr std::int64_t kGpuGroupMinProblems = 4096;
@@ -258,15 +240,8 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
     const Structure& st = *structure;
     const Settings settings = decode_settings(settings_attr.begin(), settings_attr.size());
     const ffi::DataType dtype = float_dtype(c);
-    Dims lead = broadcast_dims(leading_dims(x), leading_dims(vx), "v_x");
-    lead = data_batch_dims(P, c, A, b, broadcast_dims(lead, leading_dims(vz), "v_z"));
-    const Dims status_dims(status.dimensions().begin(), status.dimensions().end());
-    const KktBatch kb =
-        split_kkt_batch(lead,
-                        {leading_dims(P), leading_dims(c), leading_dims(A), leading_dims(b),
-                         leading_dims(x), leading_dims(z), leading_dims(s), status_dims},
-                        kGpuGroupMinProblems);
-    const Dims& problems = kb.problems;
+    const KktBatch kb = kkt_batch(P, c, A, b, x, z, s, status, vx, vz, kGpuGroupMinProblems);
+    const Dims &lead = kb.lead, &problems = kb.problems;
     const BatchData data = device_data(st, dtype, problems, P, c, A, b, scratch, stream);
     const DeviceOperand sx =
         device_operand("x", x, dtype, st.n(), problems, scratch, stream, true, true);

@@ -70,18 +70,25 @@ Dims varying_dims(const Dims& lead, const std::vector<Dims>& operands) {
 
 }  // namespace
 
-KktBatch split_kkt_batch(const Dims& lead, const std::vector<Dims>& problem_operands,
-                         std::int64_t min_problems) {
-  const Dims varying = varying_dims(lead, problem_operands);
+KktBatch kkt_batch(const xffi::AnyBuffer& P, const xffi::AnyBuffer& c, const xffi::AnyBuffer& A,
+                   const xffi::AnyBuffer& b, const xffi::AnyBuffer& x, const xffi::AnyBuffer& z,
+                   const xffi::AnyBuffer& s, const xffi::AnyBuffer& status,
+                   const xffi::AnyBuffer& vx, const xffi::AnyBuffer& vz,
+                   std::int64_t min_problems) {
+  Dims lead = broadcast_dims(leading_dims(x), leading_dims(vx), "v_x");
+  lead = data_batch_dims(P, c, A, b, broadcast_dims(lead, leading_dims(vz), "v_z"));
+  const Dims varying =
+      varying_dims(lead, {leading_dims(P), leading_dims(c), leading_dims(A), leading_dims(b),
+                          leading_dims(x), leading_dims(z), leading_dims(s), all_dims(status)});
   size_t outer = 0;  // the leading axes along which only the vectors vary
   while (outer < lead.size() && varying[outer] == 1) ++outer;
   for (size_t i = outer; i < lead.size(); ++i)
-    if (varying[i] != lead[i]) return {lead, 1};  // a vector-only axis inside: no grouping
+    if (varying[i] != lead[i]) return {lead, lead, 1};  // a vector-only axis inside: no grouping
   Dims problems = lead;
   for (size_t i = 0; i < outer; ++i) problems[i] = 1;
   const std::int64_t count = product(lead) / std::max<std::int64_t>(1, product(problems));
-  if (count <= 1 || product(problems) < min_problems) return {lead, 1};
-  return {problems, static_cast<int>(count)};
+  if (count <= 1 || product(problems) < min_problems) return {lead, lead, 1};
+  return {lead, problems, static_cast<int>(count)};
 }
 
 std::int64_t product(const Dims& d) {
@@ -124,8 +131,8 @@ xffi::DataType float_dtype(const xffi::AnyBuffer& reference) {
   return dtype;
 }
 
-FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
-                           std::int64_t core, const Dims& lead, bool dense, bool float64_bits) {
+OperandShape check_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
+                           std::int64_t core, const Dims& lead, bool float64_bits) {
   const bool bits = float64_bits && buf.element_type() == xffi::DataType::U32;
   Dims dims = all_dims(buf);
   if (buf.element_type() != dtype && !bits)
@@ -142,6 +149,13 @@ FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::D
   const Dims op(dims.begin(), dims.end() - 1);
   if (op.size() > lead.size())
     fail(std::string(name) + " has more batch dimensions than the batch");
+  broadcast_dims(lead, op, name);  // validates
+  return {op, bits};
+}
+
+FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
+                           std::int64_t core, const Dims& lead, bool dense, bool float64_bits) {
+  const auto [op, bits] = check_operand(name, buf, dtype, core, lead, float64_bits);
   FloatOperand out;
   const bool shared = all_ones(op) && !dense;
   if (op == lead || shared) {  // no layout change: widen if needed, else read in place
@@ -156,7 +170,6 @@ FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::D
     out.data = out.storage.data();
     return out;
   }
-  broadcast_dims(lead, op, name);  // validates
   const auto offsets = block_offsets(op, lead);
   out.storage.resize(offsets.size() * core);
   for (size_t k = 0; k < offsets.size(); ++k)

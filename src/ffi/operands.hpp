@@ -38,10 +38,20 @@ struct FloatOperand {
   std::vector<double> storage;  // owns widened or broadcast copies
 };
 
+// The checks of every float operand, on either platform: dtype (F32/F64, equal to `dtype`; with
+// `float64_bits` also uint32 pairs of last dimension 2·core holding float64 values, the exact
+// solution behind a float32 caller's, see cpu.cc), core size, and batch dimensions that
+// broadcast to `lead`. Returns the operand's batch dimensions and whether it holds float64 bits.
+struct OperandShape {
+  Dims batch;
+  bool float64_bits;
+};
+OperandShape check_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
+                           std::int64_t core, const Dims& lead, bool float64_bits = false);
+
 // Checks dtype (F32/F64, equal to `dtype`) and core size, then lays the operand out over `lead`.
 // With `dense`, a shared operand is copied per problem too (for arrays read without strides).
-// With `float64_bits`, a uint32 operand of last dimension 2·core is also taken: the bits of
-// float64 values (the exact solution behind a float32 caller's, see cpu.cc), read in place.
+// With `float64_bits`, float64 bits are also taken (check_operand) and read in place.
 FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
                            std::int64_t core, const Dims& lead, bool dense,
                            bool float64_bits = false);
@@ -83,17 +93,21 @@ std::string dims_string(const Dims& d);
 // with batch dimensions `op` (right-aligned, size-1 dimensions broadcast).
 std::vector<std::int64_t> block_offsets(const Dims& op, const Dims& lead);
 
-// The batch `lead` of a KKT call as problems × vectors per problem. Under vmap over tangents or
-// cotangents only (jacfwd, jacrev), the vectors vary along outer batch axes where the data and
-// the solution (`problem_operands`, their batch dimensions) do not: K can then be factored once
-// per problem for all its vectors (KktVectors::count), worth it while the problems alone number
-// at least `min_problems` (the parallelism a call needs). Otherwise every vector is a problem of
-// its own (count 1, problems = lead).
+// The batch of a KKT call (batchcone_kkt_solve / _multiply): `lead`, the broadcast of the data's,
+// the solution's and the vectors' batch dimensions, as problems × vectors per problem. Under vmap
+// over tangents or cotangents only (jacfwd, jacrev), the vectors vary along outer batch axes
+// where the data and the solution do not: K can then be factored once per problem for all its
+// vectors (KktVectors::count), worth it while the problems alone number at least `min_problems`
+// (the parallelism a call needs). Otherwise every vector is a problem of its own (count 1,
+// problems = lead).
 struct KktBatch {
+  Dims lead;
   Dims problems;
   int count = 1;
 };
-KktBatch split_kkt_batch(const Dims& lead, const std::vector<Dims>& problem_operands,
-                         std::int64_t min_problems);
+KktBatch kkt_batch(const xffi::AnyBuffer& P, const xffi::AnyBuffer& c, const xffi::AnyBuffer& A,
+                   const xffi::AnyBuffer& b, const xffi::AnyBuffer& x, const xffi::AnyBuffer& z,
+                   const xffi::AnyBuffer& s, const xffi::AnyBuffer& status,
+                   const xffi::AnyBuffer& vx, const xffi::AnyBuffer& vz, std::int64_t min_problems);
 
 }  // namespace batchcone::ffi_support

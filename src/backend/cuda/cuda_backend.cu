@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "backend/cuda/cuda_check.hpp"
 #include "backend/cuda/device_backend.hpp"
 #include "backend/cuda/ipm_kernels.cuh"
 #include "backend/cuda/launch_policy.hpp"
@@ -29,12 +30,6 @@ using device_backend::Batch;
 using device_backend::Inputs;
 using device_backend::Outputs;
 
-void check(cudaError_t err, const char* what) {
-  if (err != cudaSuccess)
-    throw std::runtime_error(std::string("batchcone: CUDA error in ") + what + ": " +
-                             cudaGetErrorString(err));
-}
-
 // A structure's packed arrays (device_backend.hpp) in one device allocation, and the Context
 // bound to it.
 class DeviceStructure {
@@ -42,12 +37,12 @@ class DeviceStructure {
   DeviceStructure(const detail::Symbolic& sym, const Settings& defaults) {
     const device_backend::PackedStructure packed = device_backend::pack(sym);
     const size_t int_bytes = packed.ints.size() * sizeof(int);
-    check(cudaMalloc(&mem_, int_bytes + packed.sign.size() + 1), "cudaMalloc(structure)");
-    check(cudaMemcpy(mem_, packed.ints.data(), int_bytes, cudaMemcpyHostToDevice),
-          "upload structure");
+    check_cuda(cudaMalloc(&mem_, int_bytes + packed.sign.size() + 1), "cudaMalloc(structure)");
+    check_cuda(cudaMemcpy(mem_, packed.ints.data(), int_bytes, cudaMemcpyHostToDevice),
+               "upload structure");
     auto* sign = static_cast<signed char*>(mem_) + int_bytes;
-    check(cudaMemcpy(sign, packed.sign.data(), packed.sign.size(), cudaMemcpyHostToDevice),
-          "upload signs");
+    check_cuda(cudaMemcpy(sign, packed.sign.data(), packed.sign.size(), cudaMemcpyHostToDevice),
+               "upload signs");
     cx_ = device_backend::bind(sym, defaults, packed, static_cast<const int*>(mem_), sign);
   }
   ~DeviceStructure() { cudaFree(mem_); }
@@ -72,7 +67,7 @@ std::shared_ptr<const DeviceStructure> device_structure(const Structure& st, con
                   std::pair<std::weak_ptr<const detail::Symbolic>, std::shared_ptr<DeviceStructure>>>
       cache;
   int device = 0;
-  check(cudaGetDevice(&device), "cudaGetDevice");
+  check_cuda(cudaGetDevice(&device), "cudaGetDevice");
   const auto key = std::make_pair(&st.symbolic(), device);
   std::lock_guard<std::mutex> lk(mu);
   auto it = cache.find(key);
@@ -98,7 +93,7 @@ class CudaExecutor {
 
   void setup(const Batch& bt, const Inputs& in) {
     cuda::setup_kernel<<<grid(bt), kThreads, 0, stream_>>>(bt, in);
-    check(cudaGetLastError(), "setup_kernel");
+    check_cuda(cudaGetLastError(), "setup_kernel");
   }
   void check_termination(const Batch& bt) {
     cuda::check_termination_kernel<<<grid(bt), kThreads, 0, stream_>>>(bt);
@@ -107,17 +102,17 @@ class CudaExecutor {
   int count_active(const Batch& bt) {
     int host_active = 0;
     int* active = &flags_->active;
-    check(cudaMemsetAsync(active, 0, sizeof(int), stream_), "cudaMemsetAsync");
+    check_cuda(cudaMemsetAsync(active, 0, sizeof(int), stream_), "cudaMemsetAsync");
     cuda::count_active_kernel<<<grid(bt), kThreads, 0, stream_>>>(bt, active);
-    check(cudaMemcpyAsync(&host_active, active, sizeof(int), cudaMemcpyDeviceToHost, stream_),
-          "read back active count");
-    check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    check_cuda(cudaMemcpyAsync(&host_active, active, sizeof(int), cudaMemcpyDeviceToHost, stream_),
+               "read back active count");
+    check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
     return host_active;
   }
   void iterate(const Batch& bt) { cuda::iteration_kernel<<<grid(bt), kThreads, 0, stream_>>>(bt); }
   void finalize(const Batch& bt, const Outputs& out) {
     cuda::finalize_kernel<<<grid(bt), kThreads, 0, stream_>>>(bt, out);
-    check(cudaGetLastError(), "IPM kernels");
+    check_cuda(cudaGetLastError(), "IPM kernels");
   }
   void derivative_factor(const Batch& bt, const Inputs& in, const double* x, const double* z,
                          const double* s, const std::int32_t* status) {
@@ -127,14 +122,14 @@ class CudaExecutor {
                  bool multiply) {
     cuda::kkt_apply_kernel<<<grid(bt), kThreads, 0, stream_>>>(bt, vx, vz, ox, oz,
                                                                multiply ? 1 : 0);
-    check(cudaGetLastError(), "derivative kernels");
+    check_cuda(cudaGetLastError(), "derivative kernels");
   }
   // All queries' first non-finite indices in one read-back (one synchronization).
   void first_nonfinite(const device_backend::FiniteQuery* q, int count, long* first) {
     if (count > device_backend::kMaxFiniteQueries) core::fail("too many inputs to check");
     unsigned long long* slots = flags_->first_nonfinite;
-    check(cudaMemsetAsync(slots, 0xff, sizeof(unsigned long long) * count, stream_),
-          "cudaMemsetAsync");
+    check_cuda(cudaMemsetAsync(slots, 0xff, sizeof(unsigned long long) * count, stream_),
+               "cudaMemsetAsync");
     for (int j = 0; j < count; ++j) {
       const long total = static_cast<long>(q[j].distinct) * q[j].len;
       if (total > 0)
@@ -142,15 +137,15 @@ class CudaExecutor {
             q[j].p, q[j].stride, q[j].len, total, slots + j);
     }
     unsigned long long host[device_backend::kMaxFiniteQueries];
-    check(cudaMemcpyAsync(host, slots, sizeof(unsigned long long) * count, cudaMemcpyDeviceToHost,
-                          stream_),
-          "read back the finite checks");
-    check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    check_cuda(cudaMemcpyAsync(host, slots, sizeof(unsigned long long) * count,
+                               cudaMemcpyDeviceToHost, stream_),
+               "read back the finite checks");
+    check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
     for (int j = 0; j < count; ++j) first[j] = host[j] == ~0ull ? -1 : static_cast<long>(host[j]);
   }
   double read_value(const double* p) {
     double v = 0.0;
-    check(cudaMemcpy(&v, p, sizeof(double), cudaMemcpyDeviceToHost), "read back a value");
+    check_cuda(cudaMemcpy(&v, p, sizeof(double), cudaMemcpyDeviceToHost), "read back a value");
     return v;
   }
 
@@ -164,13 +159,8 @@ class CudaExecutor {
 void kkt_call(const Structure& st, const Settings& settings, const BatchData& data,
               const SolutionView& sol, const KktVectors& in, const KktOutputs& out,
               void* workspace, std::size_t bytes, CudaStream stream, bool multiply) {
-  validate(settings);
-  if (data.batch < 0) core::fail("batch size " + std::to_string(data.batch) + " is negative");
+  device_backend::check_kkt_args(settings, data, sol, in, out);
   if (data.batch == 0) return;
-  if (sol.x == nullptr || sol.z == nullptr || sol.s == nullptr || sol.status == nullptr ||
-      in.x == nullptr || in.z == nullptr || out.x == nullptr || out.z == nullptr)
-    core::fail("a solution, vector or output pointer is null");
-  if (in.count < 1) core::fail("vector count " + std::to_string(in.count) + " is not positive");
   core::check_workspace(workspace, bytes, cuda_workspace_bytes(st, data.batch),
                         "cuda_workspace_bytes");
   const Settings ds = core::derivative_settings(settings);
@@ -178,8 +168,7 @@ void kkt_call(const Structure& st, const Settings& settings, const BatchData& da
   const Batch bt = device_backend::batch_in(device_structure(st, ds)->context(ds), st, data.batch,
                                             workspace, &flags);
   CudaExecutor exec(stream, flags);
-  device_backend::check_finite(exec, device_backend::kkt_queries(st, data, sol, in));
-  device_backend::kkt_apply(exec, bt, device_backend::inputs_of(st, data), sol, in, out, multiply);
+  device_backend::run_kkt(exec, bt, st, data, sol, in, out, multiply);
 }
 
 }  // namespace
@@ -195,9 +184,7 @@ std::size_t cuda_workspace_bytes(const Structure& st, int batch) {
 
 void cuda_solve(const Structure& st, const Settings& settings, const BatchData& data,
                 const BatchSolution& out, void* workspace, std::size_t bytes, CudaStream stream) {
-  validate(settings);
-  if (data.batch < 0) core::fail("batch size " + std::to_string(data.batch) + " is negative");
-  core::check_outputs(st, data.batch, out);
+  device_backend::check_solve_args(st, settings, data, out);
   if (data.batch == 0) return;
   core::check_workspace(workspace, bytes, cuda_workspace_bytes(st, data.batch),
                         "cuda_workspace_bytes");
@@ -205,11 +192,7 @@ void cuda_solve(const Structure& st, const Settings& settings, const BatchData& 
   const Batch bt = device_backend::batch_in(device_structure(st, settings)->context(settings), st,
                                             data.batch, workspace, &flags);
   CudaExecutor exec(stream, flags);
-  device_backend::check_finite(exec, device_backend::data_queries(st, data));
-  device_backend::DeviceBackend<CudaExecutor> be(
-      exec, bt, device_backend::inputs_of(st, data),
-      {out.x, out.z, out.s, out.objective, out.status, out.iterations});
-  core::solve_batch(be);
+  device_backend::run_solve(exec, bt, st, data, out);
 }
 
 void cuda_kkt_solve(const Structure& st, const Settings& settings, const BatchData& data,

@@ -86,8 +86,25 @@ FiniteQuery query(const char* name, const double* p, long stride, int len, int b
 
 }  // namespace
 
+void check_solve_args(const Structure& st, const Settings& settings, const BatchData& data,
+                      const BatchSolution& out) {
+  validate(settings);
+  if (data.batch < 0) core::fail("batch size " + std::to_string(data.batch) + " is negative");
+  core::check_outputs(st, data.batch, out);
+}
+
+void check_kkt_args(const Settings& settings, const BatchData& data, const SolutionView& sol,
+                    const KktVectors& v, const KktOutputs& out) {
+  validate(settings);
+  if (data.batch < 0) core::fail("batch size " + std::to_string(data.batch) + " is negative");
+  if (data.batch == 0) return;
+  if (sol.x == nullptr || sol.z == nullptr || sol.s == nullptr || sol.status == nullptr ||
+      v.x == nullptr || v.z == nullptr || out.x == nullptr || out.z == nullptr)
+    core::fail("a solution, vector or output pointer is null");
+  if (v.count < 1) core::fail("vector count " + std::to_string(v.count) + " is not positive");
+}
+
 std::vector<FiniteQuery> data_queries(const Structure& st, const BatchData& d) {
-  if (d.batch < 0) core::fail("batch size " + std::to_string(d.batch) + " is negative");
   return {query("P_vals", d.P_vals, d.P_stride, st.nnz_P(), d.batch),
           query("c", d.c, d.c_stride, st.n(), d.batch),
           query("A_vals", d.A_vals, d.A_stride, st.nnz_A(), d.batch),

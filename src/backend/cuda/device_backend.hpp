@@ -25,6 +25,7 @@
 #include "batchcone/diff.hpp"
 #include "batchcone/solver.hpp"
 #include "core/checks.hpp"
+#include "core/ipm.hpp"
 
 namespace batchcone::device_backend {
 
@@ -76,7 +77,7 @@ struct FiniteQuery {
   int distinct;
 };
 
-// The data's queries, after core's pointer and stride checks.
+// The data's queries, after core's pointer and stride checks (data.batch ≥ 0).
 std::vector<FiniteQuery> data_queries(const Structure& st, const BatchData& d);
 // The derivative calls': the data, the solution (x, z, s) and `count` vectors per problem.
 std::vector<FiniteQuery> kkt_queries(const Structure& st, const BatchData& d,
@@ -136,6 +137,32 @@ void kkt_apply(Executor& exec, const Batch& bt, const Inputs& in, const Solution
     const long row = static_cast<long>(j) * bt.batch;
     exec.kkt_apply(bt, v.x + row * n, v.z + row * m, out.x + row * n, out.z + row * m, multiply);
   }
+}
+
+// ---- the entry points' shared sequence (cuda_solve, cuda_kkt_*, and the emulated launch) --------
+
+// The argument checks that read no device memory, made first by every entry point.
+void check_solve_args(const Structure& st, const Settings& settings, const BatchData& data,
+                      const BatchSolution& out);
+void check_kkt_args(const Settings& settings, const BatchData& data, const SolutionView& sol,
+                    const KktVectors& v, const KktOutputs& out);
+
+// Then, on a batch of data.batch > 0 problems bound to a workspace: the finite-value checks
+// through the executor, and the solve or the KKT products.
+template <class Executor>
+void run_solve(Executor& exec, const Batch& bt, const Structure& st, const BatchData& data,
+               const BatchSolution& out) {
+  check_finite(exec, data_queries(st, data));
+  DeviceBackend<Executor> be(exec, bt, inputs_of(st, data),
+                             {out.x, out.z, out.s, out.objective, out.status, out.iterations});
+  core::solve_batch(be);
+}
+
+template <class Executor>
+void run_kkt(Executor& exec, const Batch& bt, const Structure& st, const BatchData& data,
+             const SolutionView& sol, const KktVectors& v, const KktOutputs& out, bool multiply) {
+  check_finite(exec, kkt_queries(st, data, sol, v));
+  kkt_apply(exec, bt, inputs_of(st, data), sol, v, out, multiply);
 }
 
 // ---- the emulated launch (emulated.cpp): the device path on host memory -------------------------

@@ -2,7 +2,6 @@
 // The emulated launch (device_backend.hpp): the CUDA backend's steps run by a host loop over the
 // problems, on host memory laid out as on the device (batch-interleaved blocks, a packed copy of
 // the structure bound like the device one), driven by the same DeviceBackend and core loop.
-#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -46,12 +45,8 @@ struct HostExecutor {
     each(bt, [&](int b) { device_steps::kkt_apply(bt, vx, vz, ox, oz, multiply, b); });
   }
   void first_nonfinite(const FiniteQuery* q, int count, long* first) {
-    for (int j = 0; j < count; ++j) {
-      first[j] = -1;
-      const long total = static_cast<long>(q[j].distinct) * q[j].len;
-      for (long t = 0; t < total && first[j] < 0; ++t)
-        if (!std::isfinite(q[j].p[(t / q[j].len) * q[j].stride + t % q[j].len])) first[j] = t;
-    }
+    for (int j = 0; j < count; ++j)
+      first[j] = core::first_nonfinite(q[j].p, q[j].stride, q[j].len, q[j].distinct);
   }
   double read_value(const double* p) { return *p; }
 };
@@ -74,26 +69,21 @@ struct HostLaunch {
 
 void emulated_solve(const Structure& st, const Settings& settings, const BatchData& data,
                     const BatchSolution& out) {
-  validate(settings);
-  HostExecutor exec;
-  check_finite(exec, data_queries(st, data));
-  core::check_outputs(st, data.batch, out);
+  check_solve_args(st, settings, data, out);
   if (data.batch == 0) return;
   HostLaunch launch(st, settings, data.batch);
-  DeviceBackend<HostExecutor> be(exec, launch.bt, inputs_of(st, data),
-                                 {out.x, out.z, out.s, out.objective, out.status, out.iterations});
-  core::solve_batch(be);
+  HostExecutor exec;
+  run_solve(exec, launch.bt, st, data, out);
 }
 
 void emulated_kkt_apply(const Structure& st, const Settings& settings, const BatchData& data,
                         const SolutionView& sol, const KktVectors& v, const KktOutputs& out,
                         bool multiply) {
-  validate(settings);
-  HostExecutor exec;
-  check_finite(exec, kkt_queries(st, data, sol, v));
+  check_kkt_args(settings, data, sol, v, out);
   if (data.batch == 0) return;
   HostLaunch launch(st, core::derivative_settings(settings), data.batch);
-  kkt_apply(exec, launch.bt, inputs_of(st, data), sol, v, out, multiply);
+  HostExecutor exec;
+  run_kkt(exec, launch.bt, st, data, sol, v, out, multiply);
 }
 
 }  // namespace batchcone::device_backend
