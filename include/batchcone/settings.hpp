@@ -4,6 +4,18 @@
 
 namespace batchcone {
 
+// How problems whose cones are all Zero and NonNeg, with a quadratic objective, are solved on
+// the CPU (GPU solves always use the interior point):
+//   Auto           a dense dual active-set method where its flop estimate beats the interior
+//                  point's (small dense QPs), else the interior point;
+//   InteriorPoint  always the interior point;
+//   ActiveSet      the active-set method whenever the cones allow (n ≤ 512).
+// The active-set method returns the exact optimum of the active set it finds (complementarity
+// holds exactly, as after polishing). Problems it cannot solve to the tolerances (infeasible,
+// P not positive definite on the equality constraints' null space, degenerate cycling) are
+// solved by the interior point instead, so statuses and certificates are the interior point's.
+enum class QpMethod : int { Auto = 0, InteriorPoint = 1, ActiveSet = 2 };
+
 struct Settings {
   int max_iter = 200;
   double max_step_fraction = 0.99;
@@ -50,6 +62,7 @@ struct Settings {
   // (kernels/ipm/polish.hpp); the result is kept only where it is more accurate.
   bool polish_enable = true;
   int polish_max_iter = 3;
+  QpMethod qp_method = QpMethod::Auto;
   // CPU solves: print an iteration table (one problem) or a per-iteration batch summary.
   bool verbose = false;
   // CPU backend: worker threads (0: one per hardware thread).

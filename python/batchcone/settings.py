@@ -10,6 +10,9 @@ import numpy as np
 from . import _ffi
 
 
+QP_METHODS = {"auto": 0, "ipm": 1, "active_set": 2}  # include/batchcone/settings.hpp QpMethod
+
+
 @dataclass(frozen=True)
 class Settings:
     max_iter: int = 200
@@ -46,8 +49,17 @@ class Settings:
     iterative_refinement_stop_ratio: float = 5.0
     polish_enable: bool = True
     polish_max_iter: int = 3
+    # "auto": a dense active-set method for small QPs with only zero and nonnegative cones,
+    # where it is cheaper (CPU); "ipm": always the interior point; "active_set": the active-set
+    # method whenever the cones allow. See include/batchcone/settings.hpp.
+    qp_method: str = "auto"
     verbose: bool = False
     num_threads: int = 0
+
+    def __post_init__(self):
+        if self.qp_method not in QP_METHODS:
+            raise ValueError(f"batchcone: qp_method must be one of {sorted(QP_METHODS)}, "
+                             f"got {self.qp_method!r}")
 
     def attribute(self) -> np.ndarray:
         """The FFI attribute: every field as float64, in the native library's order."""
@@ -56,6 +68,7 @@ class Settings:
         missing = set(order) ^ set(values)
         if missing:
             raise RuntimeError(f"batchcone: settings fields differ from the native library: {missing}")
+        values["qp_method"] = QP_METHODS[self.qp_method]
         return np.array([float(values[name]) for name in order], np.float64)
 
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "backend/cpu/active_set.hpp"
 #include "backend/cpu/cpu_backend.hpp"
 #include "backend/cpu/lane_backend.hpp"
 #include "backend/cpu/thread_pool.hpp"
@@ -32,6 +33,22 @@ void solve_in_blocks(const Structure& structure, const Settings& serial, int thr
     backend::cpu::LaneBackend be(cx, layout, data, out, ws.blocks + layout.total * first,
                                  ws.scalars + first, first, std::min(kLanes, data.batch - first));
     core::solve_batch(be);
+  });
+}
+
+// The interior point for the problems the active-set method left Unsolved, one at a time, each
+// on its own part of the workspace.
+void solve_unsolved(const Structure& structure, const Settings& serial, int threads,
+                    const BatchData& data, const BatchSolution& out, void* workspace) {
+  const int chunks = std::min(data.batch, 4 * backend::cpu::thread_count(threads));
+  backend::cpu::parallel_for(chunks, threads, [&](int c) {
+    const int first = static_cast<int>(static_cast<long>(data.batch) * c / chunks);
+    const int last = static_cast<int>(static_cast<long>(data.batch) * (c + 1) / chunks);
+    for (int k = first; k < last; ++k) {
+      if (out.status[k] != static_cast<std::int32_t>(Status::Unsolved)) continue;
+      backend::cpu::CpuBackend be(structure.symbolic(), serial, data, out, workspace, {k, k + 1});
+      core::solve_batch(be);
+    }
   });
 }
 
@@ -66,11 +83,17 @@ void validate(const Settings& s) {
   if (!(s.min_switch_step_length >= 0 && s.min_switch_step_length <= 1))
     fail("setting min_switch_step_length must be in [0, 1]");
   if (s.polish_max_iter < 0) fail("setting polish_max_iter must be ≥ 0");
+  const int method = static_cast<int>(s.qp_method);
+  if (method < 0 || method > 2)
+    fail("setting qp_method = " + std::to_string(method) +
+         " must be 0 (Auto), 1 (InteriorPoint) or 2 (ActiveSet)");
   if (s.num_threads < 0) fail("setting num_threads must be ≥ 0");
 }
 
 std::size_t cpu_workspace_bytes(const Structure& structure, int batch) {
-  return backend::cpu::workspace_bytes(structure.symbolic(), batch < 0 ? 0 : batch);
+  const int b = batch < 0 ? 0 : batch;
+  return std::max(backend::cpu::workspace_bytes(structure.symbolic(), b),
+                  backend::cpu::active_set_workspace_bytes(structure.symbolic(), b));
 }
 
 void cpu_solve(const Structure& structure, const Settings& settings, const BatchData& data,
@@ -89,6 +112,11 @@ void cpu_solve(const Structure& structure, const Settings& settings, const Batch
   }
   Settings serial = settings;
   serial.num_threads = 1;
+  if (backend::cpu::active_set_applies(structure.symbolic(), settings)) {
+    backend::cpu::active_set_solve(structure.symbolic(), settings, data, out, workspace);
+    solve_unsolved(structure, serial, settings.num_threads, data, out, workspace);
+    return;
+  }
   if (backend::cpu::use_lanes(structure.symbolic(), data.batch, settings.num_threads)) {
     solve_in_blocks(structure, serial, settings.num_threads, data, out, workspace);
     return;

@@ -17,6 +17,7 @@ struct Field {
 #define BC_REAL(f) {#f, [](Settings& s, double v) { s.f = v; }}
 #define BC_INT(f) {#f, [](Settings& s, double v) { s.f = static_cast<int>(v); }}
 #define BC_BOOL(f) {#f, [](Settings& s, double v) { s.f = v != 0.0; }}
+#define BC_ENUM(f, T) {#f, [](Settings& s, double v) { s.f = static_cast<T>(static_cast<int>(v)); }}
 const Field kFields[] = {
     BC_INT(max_iter),
     BC_REAL(max_step_fraction),
@@ -52,12 +53,14 @@ const Field kFields[] = {
     BC_REAL(iterative_refinement_stop_ratio),
     BC_BOOL(polish_enable),
     BC_INT(polish_max_iter),
+    BC_ENUM(qp_method, QpMethod),
     BC_BOOL(verbose),
     BC_INT(num_threads),
 };
 #undef BC_REAL
 #undef BC_INT
 #undef BC_BOOL
+#undef BC_ENUM
 
 std::string joined_names() {
   std::string out;

@@ -273,7 +273,8 @@ TEST(Batch, IterationLimit) {
     for (const Fixture& f : load_fixtures(fam)) {
       SCOPED_TRACE(f.name);
       for (int limit : {0, 1, 2}) {
-        Settings s;
+        Settings s;  // max_iter bounds interior-point iterations
+        s.qp_method = QpMethod::InteriorPoint;
         s.max_iter = limit;
         const Result r = solve_fixture(f, s);
         const Status st = static_cast<Status>(r.status[0]);

@@ -39,8 +39,10 @@ TEST_P(EmulatedLaunch, SolveEqualsCpuSolve) {
         for (double v : f.c) c.push_back(v * (1.0 + 0.1 * k));
       const BatchData data{B, f.P_vals.data(), 0, c.data(), kDense, f.A_vals.data(),
                            0, f.b.data(),      0};
+      Settings interior;  // the device path is the interior point's
+      interior.qp_method = QpMethod::InteriorPoint;
       const Result cpu = solve_values(st, B, f.P_vals.data(), 0, c.data(), kDense, f.A_vals.data(),
-                                      0, f.b.data(), 0);
+                                      0, f.b.data(), 0, interior);
       Result emu{std::vector<double>(B * st.n()), std::vector<double>(B * st.m()),
                  std::vector<double>(B * st.m()), std::vector<double>(B),
                  std::vector<std::int32_t>(B),    std::vector<std::int32_t>(B)};

@@ -8,27 +8,28 @@
 
 #include <cmath>
 
+#include "optimality.hpp"
 #include "solve_util.hpp"
 
 namespace batchcone::testing {
 namespace {
 
-void expect_optimal(const Fixture& f, const Result& r, double tol) {
-  const Residuals res = residuals(f, r.x.data(), r.z.data(), r.s.data());
-  EXPECT_LE(res.primal, tol);
-  EXPECT_LE(res.dual, tol);
-  EXPECT_LE(res.cone_s, tol);
-  EXPECT_LE(res.cone_z, tol);
-  EXPECT_LE(res.complementarity, tol);
-}
-
+// The interior point (polished and not) against Clarabel's solution and iteration count, and the
+// default method (the active set on small QPs) against the same solution.
 void expect_solved_like_clarabel(const Fixture& f) {
   SCOPED_TRACE(f.name);
-  const Result r = solve_fixture(f);
+  const Result fast = solve_fixture(f);
+  ASSERT_EQ(static_cast<Status>(fast.status[0]), Status::Solved)
+      << "got " << to_string(static_cast<Status>(fast.status[0]));
+  expect_optimal(f, fast, 1e-12);
+  EXPECT_LE(std::abs(fast.objective[0] - f.objective), 1e-8 * std::max(1.0, std::abs(f.objective)));
+  Settings interior;
+  interior.qp_method = QpMethod::InteriorPoint;
+  const Result r = solve_fixture(f, interior);
   ASSERT_EQ(static_cast<Status>(r.status[0]), Status::Solved)
       << "got " << to_string(static_cast<Status>(r.status[0]));
   expect_optimal(f, r, 1e-12);
-  Settings unpolished;
+  Settings unpolished = interior;
   unpolished.polish_enable = false;
   const Result ipm = solve_fixture(f, unpolished);
   ASSERT_EQ(static_cast<Status>(ipm.status[0]), Status::Solved);
@@ -70,6 +71,7 @@ TEST(Polish, AlmostSolvedProblemsThatPolishToFullAccuracyBecomeSolved) {
   const Fixture f = load_fixtures("qp")[1];  // qp_box_ls
   SCOPED_TRACE(f.name);
   Settings early;
+  early.qp_method = QpMethod::InteriorPoint;
   early.max_iter = 5;
   early.polish_enable = false;
   const Result rough = solve_fixture(f, early);
