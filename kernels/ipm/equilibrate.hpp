@@ -68,10 +68,17 @@ BC_HD T clip(T v, T lo, T hi) {
 }
 
 // δ ← 1/√norm (1 for a zero norm), clipped so that the cumulative scaling stays in [lo, hi].
+// The clip bounds cost two divisions, so they are formed only when δ·cumulative is not safely
+// inside [lo, hi]: with a margin of 4 roundings, δ lies between the rounded bounds and the clip
+// would return δ itself, so the result is bitwise the same either way.
 template <class T>
 BC_HD T ruiz_factor(T norm, T cumulative, double lo, double hi) {
   const T one = 1.0;
-  return clip(one / vsqrt(vselect(norm == T(0.0), one, norm)), lo / cumulative, hi / cumulative);
+  const T delta = one / vsqrt(vselect(norm == T(0.0), one, norm));
+  const T moved = delta * cumulative;
+  constexpr double kMargin = 4.0 * 2.220446049250313e-16;
+  if (vall(vand(moved >= T(lo * (1.0 + kMargin)), moved <= T(hi * (1.0 - kMargin))))) return delta;
+  return clip(delta, lo / cumulative, hi / cumulative);
 }
 
 // One Ruiz pass followed by the cost scaling; cscale is the cumulative cost scaling.

@@ -233,5 +233,11 @@ def _apply(sm, p, shared_constant=False):
         value = np.zeros(sm.size)
         np.add.at(value, sm.rows, sm.coef)
         return jnp.asarray(value, p.dtype)
-    vals = jnp.asarray(sm.coef, p.dtype) * p[..., sm.cols]
-    return jnp.zeros(p.shape[:-1] + (sm.size,), p.dtype).at[..., sm.rows].add(vals)
+    if sm.gathers is None:
+        vals = jnp.asarray(sm.coef, p.dtype) * p[..., sm.cols]
+        return jnp.zeros(p.shape[:-1] + (sm.size,), p.dtype).at[..., sm.rows].add(vals)
+    idx, coef = sm.gathers
+    out = jnp.zeros(p.shape[:-1] + (sm.size,), p.dtype)
+    for l in range(idx.shape[0]):  # the same sums as the scatter's, in the same order
+        out = out + jnp.asarray(coef[l], p.dtype) * p[..., np.where(idx[l] < 0, p.shape[-1] - 1, idx[l])]
+    return out
