@@ -352,7 +352,8 @@ def report():
             "Ratios are the rival's time over batchcone's in the same run (>1: batchcone faster). "
             "Δ columns compare with batchcone's x and gradient. Forward+backward is the gradient "
             "of Σx with respect to every parameter. iters: batchcone's mean interior-point "
-            "iterations. viol and obj gap check the outputs of the first 4 problems of the batch "
+            "iterations, or active-set steps where the CPU's active-set method solves small QPs "
+            "(qp_method='auto'). viol and obj gap check the outputs of the first 4 problems of the batch "
             "against cvxpy + Clarabel at 1e-9 (worst constraint violation, relative objective "
             "gap; — where the output is not the problem's only variable).\n\n" + "\n".join(lines) +
             f"\n\nVersions: {meta}\n")  # fmt: skip

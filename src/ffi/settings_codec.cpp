@@ -14,10 +14,12 @@ struct Field {
   void (*set)(Settings&, double);
 };
 
+// clang-format off
 #define BC_REAL(f) {#f, [](Settings& s, double v) { s.f = v; }}
 #define BC_INT(f) {#f, [](Settings& s, double v) { s.f = static_cast<int>(v); }}
 #define BC_BOOL(f) {#f, [](Settings& s, double v) { s.f = v != 0.0; }}
 #define BC_ENUM(f, T) {#f, [](Settings& s, double v) { s.f = static_cast<T>(static_cast<int>(v)); }}
+// clang-format on
 const Field kFields[] = {
     BC_INT(max_iter),
     BC_REAL(max_step_fraction),

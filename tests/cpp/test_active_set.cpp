@@ -32,8 +32,8 @@ Result active_set_only(const Structure& st, const Fixture& f) {
   r.x.assign(st.n(), 0.0), r.z.assign(st.m(), 0.0), r.s.assign(st.m(), 0.0);
   r.objective.assign(1, 0.0), r.status.assign(1, 0), r.iterations.assign(1, 0);
   std::vector<double> ws(backend::cpu::active_set_workspace_bytes(st.symbolic(), 1) / 8 + 1);
-  const BatchData d{1, f.P_vals.data(), kDense, f.c.data(), kDense, f.A_vals.data(), kDense,
-                    f.b.data(), kDense};
+  const BatchData d{1,      f.P_vals.data(), kDense, f.c.data(), kDense, f.A_vals.data(),
+                    kDense, f.b.data(),      kDense};
   backend::cpu::active_set_solve(st.symbolic(), with_method(QpMethod::ActiveSet), d,
                                  {r.x.data(), r.z.data(), r.s.data(), r.status.data(),
                                   r.iterations.data(), r.objective.data()},
@@ -129,7 +129,8 @@ TEST(ActiveSet, QpFixturesSolvedExactlyOrLeftToTheInteriorPoint) {
     if (status == Status::Solved) {
       solved.insert(f.name);
       expect_optimal(f, r, 1e-12);
-      EXPECT_LE(std::abs(r.objective[0] - f.objective), 1e-9 * std::max(1.0, std::abs(f.objective)));
+      EXPECT_LE(std::abs(r.objective[0] - f.objective),
+                1e-9 * std::max(1.0, std::abs(f.objective)));
     }
     const Result forced = solve_fixture(f, with_method(QpMethod::ActiveSet));
     ASSERT_EQ(static_cast<Status>(forced.status[0]), Status::Solved);
@@ -176,9 +177,14 @@ TEST(ActiveSet, DegenerateProblemsFallBackToTheInteriorPoint) {
   // min x₀² + x₁ s.t. x₁ ≥ 0: P = diag(2, 0) has no curvature along x₁.
   const Fixture flat = dense_qp(2, {2.0, 0.0, 0.0, 0.0}, {0.0, 1.0}, {0.0, -1.0}, {0.0}, 0);
   // min ½‖x‖² s.t. x₀ + x₁ = 1 twice, x ≥ 0.
-  const Fixture twice = dense_qp(2, {1.0, 0.0, 0.0, 1.0}, {0.0, 0.0},
-                                 {1.0, 1.0, 1.0, 1.0, -1.0, 0.0, 0.0, -1.0}, {1.0, 1.0, 0.0, 0.0}, 2);
-  for (const Fixture* f : {&flat, &twice}) {
+  const Fixture twice =
+      dense_qp(2, {1.0, 0.0, 0.0, 1.0}, {0.0, 0.0}, {1.0, 1.0, 1.0, 1.0, -1.0, 0.0, 0.0, -1.0},
+               {1.0, 1.0, 0.0, 0.0}, 2);
+  // min ½‖x‖² s.t. x₀ + x₁ = 1, x₀ − x₁ = 0, 2x₀ = 1: more equalities than variables.
+  const Fixture over =
+      dense_qp(2, {1.0, 0.0, 0.0, 1.0}, {0.0, 0.0}, {1.0, 1.0, 1.0, -1.0, 2.0, 0.0, -1.0, 0.0},
+               {1.0, 0.0, 1.0, 0.0}, 3);
+  for (const Fixture* f : {&flat, &twice, &over}) {
     const Structure st = make_structure(f->spec);
     EXPECT_EQ(static_cast<Status>(active_set_only(st, *f).status[0]), Status::Unsolved);
     const Result r = solve_fixture(*f, with_method(QpMethod::ActiveSet));
@@ -187,6 +193,7 @@ TEST(ActiveSet, DegenerateProblemsFallBackToTheInteriorPoint) {
   }
   EXPECT_NEAR(solve_fixture(flat).objective[0], 0.0, 1e-8);
   EXPECT_NEAR(solve_fixture(twice).objective[0], 0.25, 1e-8);
+  EXPECT_NEAR(solve_fixture(over).objective[0], 0.25, 1e-8);
 }
 
 // Shared matrices (stride 0, reduced once) give bitwise the per-problem copies' results; a
@@ -207,8 +214,8 @@ TEST(ActiveSet, SharedAndPerProblemDataAgree) {
   const Settings s = with_method(QpMethod::ActiveSet);
   const Result shared = solve_values(st, batch, f.P_vals.data(), 0, f.c.data(), 0, f.A_vals.data(),
                                      0, bs.data(), kDense, s);
-  const Result copies = solve_values(st, batch, Ps.data(), kDense, f.c.data(), 0, As.data(),
-                                     kDense, bs.data(), kDense, s);
+  const Result copies = solve_values(st, batch, Ps.data(), kDense, f.c.data(), 0, As.data(), kDense,
+                                     bs.data(), kDense, s);
   EXPECT_EQ(shared.x, copies.x);
   EXPECT_EQ(shared.z, copies.z);
   EXPECT_EQ(shared.status, std::vector<std::int32_t>(batch, 1));
@@ -220,6 +227,34 @@ TEST(ActiveSet, SharedAndPerProblemDataAgree) {
     one.z.assign(shared.z.begin() + k * st.m(), shared.z.begin() + (k + 1) * st.m());
     one.s.assign(shared.s.begin() + k * st.m(), shared.s.begin() + (k + 1) * st.m());
     expect_optimal(fk, one, 1e-13);
+  }
+}
+
+// A batch of feasible and infeasible box QPs: every problem gets its own single solve's result
+// (the infeasible ones the interior point's, solved concurrently in the shared workspace).
+TEST(ActiveSet, MixedBatchEqualsSingleSolves) {
+  // min ½‖x‖² + qᵀx s.t. x ≤ h_hi, −x ≤ h_lo (x ∈ [−h_lo, h_hi]; empty when h_hi < −h_lo).
+  const int n = 3, batch = 12;
+  std::vector<double> P(n * n, 0.0), A(2 * n * n, 0.0), q(n, 0.0), h(2 * n, 1.0);
+  for (int j = 0; j < n; ++j) P[j * n + j] = 1.0, A[j * n + j] = 1.0, A[(n + j) * n + j] = -1.0;
+  const Fixture f = dense_qp(n, P, q, A, h, 0);
+  const Structure st = make_structure(f.spec);
+  std::vector<double> qs, hs;
+  for (int k = 0; k < batch; ++k) {
+    for (int j = 0; j < n; ++j) qs.push_back(std::sin(k + 3.0 * j) * 3.0);
+    for (int i = 0; i < 2 * n; ++i) hs.push_back(k % 3 == 1 && i == 0 ? -2.0 : 1.0);
+  }
+  const Settings s = with_method(QpMethod::ActiveSet);
+  const Result all = solve_values(st, batch, f.P_vals.data(), 0, qs.data(), kDense, f.A_vals.data(),
+                                  0, hs.data(), kDense, s);
+  for (int k = 0; k < batch; ++k) {
+    const Result one = solve_values(st, 1, f.P_vals.data(), 0, qs.data() + k * n, kDense,
+                                    f.A_vals.data(), 0, hs.data() + k * 2 * n, kDense, s);
+    const auto status = static_cast<Status>(all.status[k]);
+    EXPECT_EQ(status, k % 3 == 1 ? Status::PrimalInfeasible : Status::Solved) << k;
+    EXPECT_EQ(all.status[k], one.status[0]) << k;
+    for (int j = 0; j < n; ++j) EXPECT_EQ(all.x[k * n + j], one.x[j]) << k;
+    for (int i = 0; i < 2 * n; ++i) EXPECT_EQ(all.z[k * 2 * n + i], one.z[i]) << k;
   }
 }
 
@@ -252,7 +287,8 @@ TEST(ActiveSet, RandomQpsAgreeWithTheInteriorPoint) {
     ASSERT_EQ(static_cast<Status>(as.status[0]), Status::Solved);
     ASSERT_EQ(static_cast<Status>(ipm.status[0]), Status::Solved);
     expect_optimal(f, as, 1e-13);
-    EXPECT_NEAR(as.objective[0], ipm.objective[0], 1e-8 * std::max(1.0, std::abs(ipm.objective[0])));
+    EXPECT_NEAR(as.objective[0], ipm.objective[0],
+                1e-8 * std::max(1.0, std::abs(ipm.objective[0])));
   }
 }
 

@@ -120,7 +120,7 @@ EqualityPattern equality_pattern(const detail::Symbolic& sym, const Sizes& z, co
 // One slot of scratch, for one problem at a time.
 struct Slot {
   double *H, *C, *PZ, *norm, *d, *g;  // n_red², m_in×n_red, n×n_red (row-major), m_in, m_in, n_red
-  double *xp, *x, *grad, *px, *ax;  // n, n, n, n, m
+  double *xp, *x, *grad, *px, *ax;    // n, n, n, n, m
   NullSpaceArrays eq;
   DualActiveSetArrays core;
 };
@@ -182,9 +182,16 @@ class ActiveSetProblem {
  public:
   ActiveSetProblem(const detail::Symbolic& sym, const Settings& settings, const BatchData& data,
                    const BatchSolution& out, const Roles& roles, const Slot& slot)
-      : set_(settings), data_(data), out_(out), roles_(roles), w_(slot),
-        z_(sizes_of(sym)), P_(sym.P()), A_(sym.A()),
-        null_(equality_pattern(sym, z_, roles), z_.n, slot.eq), core_(slot.core) {}
+      : set_(settings),
+        data_(data),
+        out_(out),
+        roles_(roles),
+        w_(slot),
+        z_(sizes_of(sym)),
+        P_(sym.P()),
+        A_(sym.A()),
+        null_(equality_pattern(sym, z_, roles), z_.n, slot.eq),
+        core_(slot.core) {}
 
   void solve(int k) {
     const bool ok = load(k) && prepare(k) &&
@@ -331,11 +338,10 @@ class ActiveSetProblem {
     const double xinf = max_abs(n, w_.x);
     const double pobj = 0.5 * xPx + dot(n, c, w_.x), dobj = -0.5 * xPx - dot(m, b_, z);
     const double gap = std::abs(pobj - dobj);
-    const bool ok =
-        res_p <= set_.tol_feas * std::max(1.0, max_abs(m, b_) + xinf + max_abs(m, s)) &&
-        res_d <= set_.tol_feas * std::max(1.0, max_abs(n, c) + xinf + max_abs(m, z)) &&
-        (gap <= set_.tol_gap_abs ||
-         gap <= set_.tol_gap_rel * std::min(std::abs(pobj), std::abs(dobj)));
+    const bool ok = res_p <= set_.tol_feas * std::max(1.0, max_abs(m, b_) + xinf + max_abs(m, s)) &&
+                    res_d <= set_.tol_feas * std::max(1.0, max_abs(n, c) + xinf + max_abs(m, z)) &&
+                    (gap <= set_.tol_gap_abs ||
+                     gap <= set_.tol_gap_rel * std::min(std::abs(pobj), std::abs(dobj)));
     if (!ok || !std::isfinite(pobj + dobj)) return false;
     std::copy(w_.x, w_.x + n, out_.x + static_cast<long>(k) * n);
     out_.status[k] = static_cast<std::int32_t>(Status::Solved);
@@ -371,8 +377,9 @@ bool active_set_applies(const detail::Symbolic& sym, const Settings& settings) {
   if (settings.qp_method == QpMethod::InteriorPoint || sym.spec.P_rowval.empty() ||
       sym.spec.n > kActiveSetMaxN || !cones_are_linear(sym))
     return false;
-  if (settings.qp_method == QpMethod::ActiveSet) return true;
   const Sizes z = sizes_of(sym);
+  if (z.m_eq > z.n) return false;  // dependent equalities: the interior point's case
+  if (settings.qp_method == QpMethod::ActiveSet) return true;
   std::vector<int> roles(Roles::ints(sym, z));
   const bool pivots = build_roles(sym, z, roles.data()).pivots_possible;
   return active_set_flops(sym, z, pivots) < ipm_flops(sym);

@@ -67,7 +67,9 @@ bool DualActiveSet::factor(int n, const double* H) {
   return true;
 }
 
-double DualActiveSet::slack(int i) const { return d_[i] - dot(n_, C_ + static_cast<std::size_t>(i) * n_, w_.u); }
+double DualActiveSet::slack(int i) const {
+  return d_[i] - dot(n_, C_ + static_cast<std::size_t>(i) * n_, w_.u);
+}
 
 // The most violated constraint, by slack over row norm; −1 when u is feasible.
 int DualActiveSet::pick() const {

@@ -21,10 +21,10 @@ namespace batchcone::backend::cpu {
 
 // Scratch for problems of at most n variables (carved from the CPU workspace).
 struct DualActiveSetArrays {
-  double *J0, *J, *R;               // n×n, column-major
-  double *u, *d, *dir, *r, *mult;   // n
-  int* active;                      // n: the active rows, in R's column order
-  unsigned char* is_active;         // m
+  double *J0, *J, *R;              // n×n, column-major
+  double *u, *d, *dir, *r, *mult;  // n
+  int* active;                     // n: the active rows, in R's column order
+  unsigned char* is_active;        // m
   static std::size_t doubles(int n, int m);
   static DualActiveSetArrays carve(double*& at, int n, int m);
 };

@@ -20,18 +20,19 @@ constexpr double kRankTol = 1e-10;
 }  // namespace
 
 std::size_t NullSpaceArrays::doubles(int n, int m_eq) {
-  const std::size_t r = n - m_eq;
-  return n * r + static_cast<std::size_t>(n) * m_eq + 3 * m_eq + 2 * n + 2;
+  const std::size_t r = std::max(n - m_eq, 0);
+  const std::size_t ints = m_eq + r + n;  // pivot_col, free_col, role
+  return n * r + static_cast<std::size_t>(n) * m_eq + 3 * m_eq + n + (ints + 1) / 2 + 1;
 }
 
 NullSpaceArrays NullSpaceArrays::carve(double*& at, int n, int m_eq) {
   NullSpaceArrays w{};
-  const int r = n - m_eq;
+  const int r = std::max(n - m_eq, 0);
   w.Z = take(at, static_cast<std::size_t>(n) * r);
   w.V = take(at, static_cast<std::size_t>(n) * m_eq);
   w.rdiag = take(at, m_eq), w.beta = take(at, m_eq), w.pivot = take(at, m_eq);
   w.work = take(at, n);
-  w.pivot_col = reinterpret_cast<int*>(take(at, n + 2));  // m_E + r + n = 2n ints
+  w.pivot_col = reinterpret_cast<int*>(take(at, (m_eq + r + n + 1) / 2 + 1));
   w.free_col = w.pivot_col + m_eq;
   w.role = w.free_col + r;
   return w;
@@ -97,7 +98,8 @@ bool NullSpace::householder(const double* A_vals) {
       if (e >= 0) col(w_.V, n, e)[j] = A_vals[p];
     }
   double scale = 0.0;
-  for (int e = 0; e < m_eq; ++e) scale = std::max(scale, std::sqrt(dot(n, col(w_.V, n, e), col(w_.V, n, e))));
+  for (int e = 0; e < m_eq; ++e)
+    scale = std::max(scale, std::sqrt(dot(n, col(w_.V, n, e), col(w_.V, n, e))));
   for (int k = 0; k < m_eq; ++k) {
     double* v = col(w_.V, n, k) + k;
     const double norm = std::sqrt(dot(n - k, v, v));

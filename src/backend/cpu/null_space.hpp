@@ -7,9 +7,9 @@
 // - Pivot columns. When each equality row i has a column that no other equality row uses (a
 //   slack or residual variable of cvxpy's canonical form, as in t = Ax − b), take the largest
 //   such entry D_i as the row's pivot and solve the row for its column: x_Bᵢ = (b_i − Σ_{j free}
-//   a_ij x_j)/D_i. Z's column for a free variable j is e_j − Σᵢ e_Bᵢ a_ij/D_i, x_p = Σᵢ e_Bᵢ b_i/D_i,
-//   and the stationarity row of Bᵢ gives z_i = −(Px + c + A_Iᵀz_I)_Bᵢ/D_i. It costs a pass over
-//   A_E's entries, and a tiny pivot (below kPivotTol of its row) falls back to
+//   a_ij x_j)/D_i. Z's column for a free variable j is e_j − Σᵢ e_Bᵢ a_ij/D_i, x_p = Σᵢ e_Bᵢ
+//   b_i/D_i, and the stationarity row of Bᵢ gives z_i = −(Px + c + A_Iᵀz_I)_Bᵢ/D_i. It costs a pass
+//   over A_E's entries, and a tiny pivot (below kPivotTol of its row) falls back to
 // - Householder QR of A_Eᵀ = Q[R; 0]: Z = Q₂, x_p = Q₁R⁻ᵀb_E, z_E = −R⁻¹Q₁ᵀ(Px + c + A_Iᵀz_I).
 //   It handles any full-rank A_E in O(m_E²n); dependent rows are left to the interior point.
 #pragma once
@@ -25,16 +25,16 @@ namespace batchcone::backend::cpu {
 struct EqualityPattern {
   kernels::CscPattern A;
   int m_eq;
-  const int* eq_index;         // m: row → its position among the equality rows, or −1
-  const int* eq_rows;          // m_eq
-  const int* single_entry;     // n
-  bool pivots_possible;        // every equality row has at least one single-entry column
+  const int* eq_index;      // m: row → its position among the equality rows, or −1
+  const int* eq_rows;       // m_eq
+  const int* single_entry;  // n
+  bool pivots_possible;     // every equality row has at least one single-entry column
 };
 
 // Scratch for one problem at a time (carved from the CPU workspace).
 struct NullSpaceArrays {
   double *Z, *V, *rdiag, *beta, *pivot, *work;  // n×r, n×m_E, m_E, m_E, m_E, n
-  int *pivot_col, *free_col, *role;      // m_E, r, n (role: equality row a column pivots, or −1)
+  int *pivot_col, *free_col, *role;  // m_E, r, n (role: equality row a column pivots, or −1)
   static std::size_t doubles(int n, int m_eq);
   static NullSpaceArrays carve(double*& at, int n, int m_eq);
 };
@@ -44,7 +44,7 @@ class NullSpace {
   NullSpace(const EqualityPattern& pattern, int n, const NullSpaceArrays& w)
       : pat_(pattern), n_(n), r_(n - pattern.m_eq), w_(w) {}
 
-  // Eliminates A_E for A's values; false when A_E's rows are (nearly) dependent.
+  // Eliminates A_E (m_E ≤ n rows) for A's values; false when its rows are (nearly) dependent.
   bool factor(const double* A_vals);
   // Z: n×(n − m_E), row-major (row l: how x_l moves with u).
   const double* Z() const { return w_.Z; }
