@@ -42,7 +42,8 @@ class SparseMap:
         """The map as L gathers, (idx, coef) of shape (L, size): out[..., i] = Σ_l coef[l, i] ·
         p[..., idx[l, i]], where idx −1 (with coef 0) stands for p's constant last entry; None
         when an entry sums more than MAX_GATHERS terms. XLA's CPU scatter-add costs ~9× a gather
-        of the same size, and cvxpy's maps put one term in each entry."""
+        of the same size, and cvxpy's maps put one term in each entry (exactly the scatter's
+        value then; with more, jit may fuse a product into its sum, one rounding fewer)."""
         counts = np.bincount(self.rows, minlength=self.size)
         L = int(counts.max(initial=0))
         if L > MAX_GATHERS:

@@ -85,7 +85,7 @@ void with_workspace(const Structure& st, int batch, Run&& run) {
 }  // namespace
 
 std::size_t cpu_derivative_workspace_bytes(const Structure& structure, int batch) {
-  return cpu_workspace_bytes(structure, batch);
+  return backend::cpu::workspace_bytes(structure.symbolic(), batch < 0 ? 0 : batch);
 }
 
 void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& data,

@@ -184,9 +184,14 @@ TEST(ActiveSet, DegenerateProblemsFallBackToTheInteriorPoint) {
   const Fixture over =
       dense_qp(2, {1.0, 0.0, 0.0, 1.0}, {0.0, 0.0}, {1.0, 1.0, 1.0, -1.0, 2.0, 0.0, -1.0, 0.0},
                {1.0, 0.0, 1.0, 0.0}, 3);
+  const Structure over_st = make_structure(over.spec);  // never taken, even when forced
+  EXPECT_FALSE(
+      backend::cpu::active_set_applies(over_st.symbolic(), with_method(QpMethod::ActiveSet)));
+  EXPECT_EQ(backend::cpu::active_set_workspace_bytes(over_st.symbolic(), 4), 0u);
   for (const Fixture* f : {&flat, &twice, &over}) {
     const Structure st = make_structure(f->spec);
-    EXPECT_EQ(static_cast<Status>(active_set_only(st, *f).status[0]), Status::Unsolved);
+    if (f != &over)
+      EXPECT_EQ(static_cast<Status>(active_set_only(st, *f).status[0]), Status::Unsolved);
     const Result r = solve_fixture(*f, with_method(QpMethod::ActiveSet));
     ASSERT_EQ(static_cast<Status>(r.status[0]), Status::Solved);
     expect_optimal(*f, r, 1e-8);

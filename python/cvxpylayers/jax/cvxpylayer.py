@@ -238,6 +238,6 @@ def _apply(sm, p, shared_constant=False):
         return jnp.zeros(p.shape[:-1] + (sm.size,), p.dtype).at[..., sm.rows].add(vals)
     idx, coef = sm.gathers
     out = jnp.zeros(p.shape[:-1] + (sm.size,), p.dtype)
-    for l in range(idx.shape[0]):  # the same sums as the scatter's, in the same order
+    for l in range(idx.shape[0]):  # the scatter's terms in its order (XLA may fuse into FMAs)
         out = out + jnp.asarray(coef[l], p.dtype) * p[..., np.where(idx[l] < 0, p.shape[-1] - 1, idx[l])]
     return out

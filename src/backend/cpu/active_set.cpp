@@ -314,8 +314,9 @@ class ActiveSetProblem {
     null_.multipliers(w_.grad, z);
   }
 
-  // s, the objective and Clarabel's termination tests on the original data; the solution is
-  // written only when they pass.
+  // s, the objective and the interior point's termination test (kernels/ipm/info.hpp: Clarabel's
+  // residuals in 2-norms relative to the data's ∞-norms and the iterate's 2-norms, and the gap)
+  // on the original data; the solution is written only when it passes.
   bool finish(int k) {
     const int n = z_.n, m = z_.m;
     const double* c = c_of(k);
@@ -324,24 +325,24 @@ class ActiveSetProblem {
     recover(c, z);
     std::fill(w_.ax, w_.ax + m, 0.0);
     csc_gemv(A_, loaded_A_, 1.0, w_.x, w_.ax);
-    double res_p = 0.0;
     for (int i = 0; i < m; ++i) {
       const bool slack = z[i] == 0.0 && roles_.in_index[i] >= 0;
       s[i] = slack ? std::max(b_[i] - w_.ax[i], 0.0) : 0.0;
-      res_p = std::max(res_p, std::abs(w_.ax[i] + s[i] - b_[i]));
+      w_.ax[i] += s[i] - b_[i];  // Ax + s − b
     }
     std::fill(w_.px, w_.px + n, 0.0);
     csc_symv_upper(P_, loaded_P_, 1.0, w_.x, w_.px);
     for (int j = 0; j < n; ++j) w_.grad[j] = w_.px[j] + c[j];
     csc_gemv_t(A_, loaded_A_, 1.0, z, w_.grad);  // Px + c + Aᵀz
-    const double res_d = max_abs(n, w_.grad), xPx = dot(n, w_.x, w_.px);
-    const double xinf = max_abs(n, w_.x);
+    const double xPx = dot(n, w_.x, w_.px), normx = norm(n, w_.x);
     const double pobj = 0.5 * xPx + dot(n, c, w_.x), dobj = -0.5 * xPx - dot(m, b_, z);
+    const double res_p = norm(m, w_.ax) / std::max(1.0, max_abs(m, b_) + normx + norm(m, s));
+    const double res_d = norm(n, w_.grad) / std::max(1.0, max_abs(n, c) + normx + norm(m, z));
     const double gap = std::abs(pobj - dobj);
-    const bool ok = res_p <= set_.tol_feas * std::max(1.0, max_abs(m, b_) + xinf + max_abs(m, s)) &&
-                    res_d <= set_.tol_feas * std::max(1.0, max_abs(n, c) + xinf + max_abs(m, z)) &&
-                    (gap <= set_.tol_gap_abs ||
-                     gap <= set_.tol_gap_rel * std::min(std::abs(pobj), std::abs(dobj)));
+    const bool ok =
+        res_p < set_.tol_feas && res_d < set_.tol_feas &&
+        (gap < set_.tol_gap_abs ||
+         gap < set_.tol_gap_rel * std::max(1.0, std::min(std::abs(pobj), std::abs(dobj))));
     if (!ok || !std::isfinite(pobj + dobj)) return false;
     std::copy(w_.x, w_.x + n, out_.x + static_cast<long>(k) * n);
     out_.status[k] = static_cast<std::int32_t>(Status::Solved);
@@ -364,6 +365,15 @@ class ActiveSetProblem {
   const double *g_ = nullptr, *d_ = nullptr, *b_ = nullptr;
 };
 
+// Whether the method can take the structure under some setting: linear cones, a quadratic
+// objective, at most kActiveSetMaxN variables and no more equalities than variables (more are
+// dependent: the interior point's case).
+bool can_apply(const detail::Symbolic& sym) {
+  const Sizes z = sizes_of(sym);
+  return cones_are_linear(sym) && !sym.spec.P_rowval.empty() && z.n <= kActiveSetMaxN &&
+         z.m_eq <= z.n;
+}
+
 // Where the roles and the slots start in the workspace.
 int* roles_at(void* workspace) { return static_cast<int*>(workspace); }
 double* slots_at(void* workspace, const detail::Symbolic& sym, const Sizes& z) {
@@ -374,19 +384,16 @@ double* slots_at(void* workspace, const detail::Symbolic& sym, const Sizes& z) {
 }  // namespace
 
 bool active_set_applies(const detail::Symbolic& sym, const Settings& settings) {
-  if (settings.qp_method == QpMethod::InteriorPoint || sym.spec.P_rowval.empty() ||
-      sym.spec.n > kActiveSetMaxN || !cones_are_linear(sym))
-    return false;
-  const Sizes z = sizes_of(sym);
-  if (z.m_eq > z.n) return false;  // dependent equalities: the interior point's case
+  if (settings.qp_method == QpMethod::InteriorPoint || !can_apply(sym)) return false;
   if (settings.qp_method == QpMethod::ActiveSet) return true;
+  const Sizes z = sizes_of(sym);
   std::vector<int> roles(Roles::ints(sym, z));
   const bool pivots = build_roles(sym, z, roles.data()).pivots_possible;
   return active_set_flops(sym, z, pivots) < ipm_flops(sym);
 }
 
 std::size_t active_set_workspace_bytes(const detail::Symbolic& sym, int batch) {
-  if (batch <= 0 || sym.spec.n > kActiveSetMaxN || !cones_are_linear(sym)) return 0;
+  if (batch <= 0 || !can_apply(sym)) return 0;
   const Sizes z = sizes_of(sym);
   return 4 * Roles::ints(sym, z) + 64 + 8 * slot_doubles(z) * slots_for(z, batch);
 }
@@ -394,7 +401,8 @@ std::size_t active_set_workspace_bytes(const detail::Symbolic& sym, int batch) {
 void active_set_solve(const detail::Symbolic& sym, const Settings& settings, const BatchData& data,
                       const BatchSolution& out, void* workspace) {
   const Sizes z = sizes_of(sym);
-  const int slots = slots_for(z, data.batch);
+  // At most two per worker thread: a batch sharing P and A reduces them once per slot.
+  const int slots = std::min(slots_for(z, data.batch), 2 * thread_count(settings.num_threads));
   const Roles roles = build_roles(sym, z, roles_at(workspace));
   double* base = slots_at(workspace, sym, z);
   parallel_for(slots, settings.num_threads, [&](int c) {

@@ -30,12 +30,13 @@ namespace batchcone::backend::cpu {
 // estimated cheaper in flops than the interior point's factorizations.
 bool active_set_applies(const detail::Symbolic& sym, const Settings& settings);
 
-// Workspace bytes the active-set path needs for a batch (0 when the cones exclude it); the CPU
+// Workspace bytes the active-set path needs for a batch (0 where it can never apply); the CPU
 // solve's workspace is at least this large.
 std::size_t active_set_workspace_bytes(const detail::Symbolic& sym, int batch);
 
-// Solves every problem on `threads` threads. Problems it solves get status Solved, their
-// solution, objective and step count; the others get status Unsolved and nothing else.
+// Solves every problem on settings.num_threads threads, for a structure the method can take (a
+// nonzero active_set_workspace_bytes). Problems it solves get status Solved, their solution,
+// objective and step count; the others get status Unsolved and nothing else.
 void active_set_solve(const detail::Symbolic& sym, const Settings& settings, const BatchData& data,
                       const BatchSolution& out, void* workspace);
 

@@ -39,6 +39,8 @@ inline double norm2(double a, double b) {
   return sq > 1e-300 && sq < 1e300 ? std::sqrt(sq) : std::hypot(a, b);
 }
 
+inline double norm(int n, const double* v) { return std::sqrt(dot(n, v, v)); }
+
 inline double max_abs(int n, const double* v) {
   double out = 0.0;
   for (int i = 0; i < n; ++i) out = std::max(out, std::abs(v[i]));
