@@ -5,7 +5,7 @@
 namespace batchcone {
 
 // How problems whose cones are all Zero and NonNeg, with a quadratic objective, are solved on
-// the CPU (GPU solves always use the interior point):
+// the CPU (GPU and verbose solves always use the interior point):
 //   Auto           a dense dual active-set method where its flop estimate beats the interior
 //                  point's (small dense QPs), else the interior point;
 //   InteriorPoint  always the interior point;

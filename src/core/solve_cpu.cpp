@@ -36,19 +36,25 @@ void solve_in_blocks(const Structure& structure, const Settings& serial, int thr
   });
 }
 
-// The interior point for the problems the active-set method left Unsolved, one at a time, each
-// on its own part of the workspace.
-void solve_unsolved(const Structure& structure, const Settings& serial, int threads,
-                    const BatchData& data, const BatchSolution& out, void* workspace) {
+// One single-threaded backend per chunk of problems: each runs the whole IPM loop on its
+// problems with no thread hand-off per primitive; several chunks per thread balance problems
+// that need different iteration counts. With only_unsolved (after the active-set method), each
+// problem it left Unsolved runs alone and the others are kept.
+void solve_in_chunks(const Structure& structure, const Settings& serial, int threads,
+                     const BatchData& data, const BatchSolution& out, void* workspace,
+                     bool only_unsolved) {
   const int chunks = std::min(data.batch, 4 * backend::cpu::thread_count(threads));
   backend::cpu::parallel_for(chunks, threads, [&](int c) {
-    const int first = static_cast<int>(static_cast<long>(data.batch) * c / chunks);
-    const int last = static_cast<int>(static_cast<long>(data.batch) * (c + 1) / chunks);
-    for (int k = first; k < last; ++k) {
-      if (out.status[k] != static_cast<std::int32_t>(Status::Unsolved)) continue;
-      backend::cpu::CpuBackend be(structure.symbolic(), serial, data, out, workspace, {k, k + 1});
+    const backend::cpu::ProblemRange range{
+        static_cast<int>(static_cast<long>(data.batch) * c / chunks),
+        static_cast<int>(static_cast<long>(data.batch) * (c + 1) / chunks)};
+    auto run = [&](backend::cpu::ProblemRange r) {
+      backend::cpu::CpuBackend be(structure.symbolic(), serial, data, out, workspace, r);
       core::solve_batch(be);
-    }
+    };
+    if (!only_unsolved) return run(range);
+    for (int k = range.begin; k < range.end; ++k)
+      if (out.status[k] == static_cast<std::int32_t>(Status::Unsolved)) run({k, k + 1});
   });
 }
 
@@ -114,24 +120,14 @@ void cpu_solve(const Structure& structure, const Settings& settings, const Batch
   serial.num_threads = 1;
   if (backend::cpu::active_set_applies(structure.symbolic(), settings)) {
     backend::cpu::active_set_solve(structure.symbolic(), settings, data, out, workspace);
-    solve_unsolved(structure, serial, settings.num_threads, data, out, workspace);
+    solve_in_chunks(structure, serial, settings.num_threads, data, out, workspace, true);
     return;
   }
   if (backend::cpu::use_lanes(structure.symbolic(), data.batch, settings.num_threads)) {
     solve_in_blocks(structure, serial, settings.num_threads, data, out, workspace);
     return;
   }
-  // One single-threaded backend per chunk of problems: each runs the whole IPM loop on its
-  // problems with no thread hand-off per primitive; several chunks per thread balance problems
-  // that need different iteration counts.
-  const int chunks = std::min(data.batch, 4 * backend::cpu::thread_count(settings.num_threads));
-  backend::cpu::parallel_for(chunks, settings.num_threads, [&](int c) {
-    const backend::cpu::ProblemRange range{
-        static_cast<int>(static_cast<long>(data.batch) * c / chunks),
-        static_cast<int>(static_cast<long>(data.batch) * (c + 1) / chunks)};
-    backend::cpu::CpuBackend be(structure.symbolic(), serial, data, out, workspace, range);
-    core::solve_batch(be);
-  });
+  solve_in_chunks(structure, serial, settings.num_threads, data, out, workspace, false);
 }
 
 void cpu_solve(const Structure& structure, const Settings& settings, const BatchData& data,

@@ -8,9 +8,7 @@
 
 namespace batchcone::testing {
 
-Result solve_values(const Structure& st, int batch, const double* P, long P_stride,
-                    const double* c, long c_stride, const double* A, long A_stride,
-                    const double* b, long b_stride, const Settings& settings) {
+Result empty_result(const Structure& st, int batch) {
   Result r;
   r.x.resize(static_cast<size_t>(batch) * st.n());
   r.z.resize(static_cast<size_t>(batch) * st.m());
@@ -18,6 +16,13 @@ Result solve_values(const Structure& st, int batch, const double* P, long P_stri
   r.objective.resize(batch);
   r.status.resize(batch);
   r.iterations.resize(batch);
+  return r;
+}
+
+Result solve_values(const Structure& st, int batch, const double* P, long P_stride, const double* c,
+                    long c_stride, const double* A, long A_stride, const double* b, long b_stride,
+                    const Settings& settings) {
+  Result r = empty_result(st, batch);
   BatchData d{batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride};
   BatchSolution o{r.x.data(), r.z.data(), r.s.data(), r.status.data(), r.iterations.data(),
                   r.objective.data()};

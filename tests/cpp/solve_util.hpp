@@ -14,6 +14,9 @@ struct Result {
   std::vector<std::int32_t> status, iterations;
 };
 
+// Outputs sized for `batch` problems of the structure, zero-filled.
+Result empty_result(const Structure& st, int batch);
+
 // Solves `batch` copies of one fixture's values (or several value sets, concatenated).
 Result solve_values(const Structure& st, int batch, const double* P, long P_stride,
                     const double* c, long c_stride, const double* A, long A_stride,

@@ -28,9 +28,7 @@ Settings with_method(QpMethod method) {
 
 // The active-set method alone (no interior point for what it leaves Unsolved), one problem.
 Result active_set_only(const Structure& st, const Fixture& f) {
-  Result r;
-  r.x.assign(st.n(), 0.0), r.z.assign(st.m(), 0.0), r.s.assign(st.m(), 0.0);
-  r.objective.assign(1, 0.0), r.status.assign(1, 0), r.iterations.assign(1, 0);
+  Result r = empty_result(st, 1);
   std::vector<double> ws(backend::cpu::active_set_workspace_bytes(st.symbolic(), 1) / 8 + 1);
   const BatchData d{1,      f.P_vals.data(), kDense, f.c.data(), kDense, f.A_vals.data(),
                     kDense, f.b.data(),      kDense};
@@ -190,8 +188,9 @@ TEST(ActiveSet, DegenerateProblemsFallBackToTheInteriorPoint) {
   EXPECT_EQ(backend::cpu::active_set_workspace_bytes(over_st.symbolic(), 4), 0u);
   for (const Fixture* f : {&flat, &twice, &over}) {
     const Structure st = make_structure(f->spec);
-    if (f != &over)
+    if (f != &over) {
       EXPECT_EQ(static_cast<Status>(active_set_only(st, *f).status[0]), Status::Unsolved);
+    }
     const Result r = solve_fixture(*f, with_method(QpMethod::ActiveSet));
     ASSERT_EQ(static_cast<Status>(r.status[0]), Status::Solved);
     expect_optimal(*f, r, 1e-8);
@@ -306,9 +305,7 @@ TEST(ActiveSet, AdvertisedWorkspaceSuffices) {
   for (int batch : {1, 3, 40}) {
     std::vector<double> bs;
     for (int k = 0; k < batch; ++k) bs.insert(bs.end(), f.b.begin(), f.b.end());
-    Result r;
-    r.x.resize(batch * st.n()), r.z.resize(batch * st.m()), r.s.resize(batch * st.m());
-    r.objective.resize(batch), r.status.resize(batch), r.iterations.resize(batch);
+    Result r = empty_result(st, batch);
     const std::size_t bytes = cpu_workspace_bytes(st, batch);
     std::vector<unsigned char> ws(bytes);
     cpu_solve(st, with_method(QpMethod::ActiveSet),

@@ -256,7 +256,7 @@ class ActiveSetProblem {
       }
     std::fill(w_.H, w_.H + static_cast<std::size_t>(r) * r, 0.0);
     for (int l = 0; l < n; ++l) {
-      if (max_abs(r, PZ_row(l)) == 0.0) continue;  // a variable without quadratic terms
+      if (norm_inf(r, PZ_row(l)) == 0.0) continue;  // a variable without quadratic terms
       for (int a = 0; a < r; ++a) axpy(r, Z_row(l)[a], PZ_row(l), col(w_.H, r, a));
     }
     for (int i = 0; i < z_.m_in; ++i) {
@@ -334,10 +334,11 @@ class ActiveSetProblem {
     csc_symv_upper(P_, loaded_P_, 1.0, w_.x, w_.px);
     for (int j = 0; j < n; ++j) w_.grad[j] = w_.px[j] + c[j];
     csc_gemv_t(A_, loaded_A_, 1.0, z, w_.grad);  // Px + c + Aᵀz
+    auto norm = [](int len, const double* v) { return std::sqrt(sumsq(len, v)); };
     const double xPx = dot(n, w_.x, w_.px), normx = norm(n, w_.x);
     const double pobj = 0.5 * xPx + dot(n, c, w_.x), dobj = -0.5 * xPx - dot(m, b_, z);
-    const double res_p = norm(m, w_.ax) / std::max(1.0, max_abs(m, b_) + normx + norm(m, s));
-    const double res_d = norm(n, w_.grad) / std::max(1.0, max_abs(n, c) + normx + norm(m, z));
+    const double res_p = norm(m, w_.ax) / std::max(1.0, norm_inf(m, b_) + normx + norm(m, s));
+    const double res_d = norm(n, w_.grad) / std::max(1.0, norm_inf(n, c) + normx + norm(m, z));
     const double gap = std::abs(pobj - dobj);
     const bool ok =
         res_p < set_.tol_feas && res_d < set_.tol_feas &&

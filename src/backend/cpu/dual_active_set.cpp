@@ -42,16 +42,16 @@ DualActiveSetArrays DualActiveSetArrays::carve(double*& at, int n, int m) {
 bool DualActiveSet::factor(int n, const double* H) {
   n_ = n;
   double* L = w_.J0;
-  double scale = 0.0;
+  double largest = 0.0;  // diagonal entry
   for (int j = 0; j < n; ++j) {
     std::copy(col(H, n, j) + j, col(H, n, j) + n, col(L, n, j) + j);
-    scale = std::max(scale, col(L, n, j)[j]);
+    largest = std::max(largest, col(L, n, j)[j]);
   }
   for (int j = 0; j < n; ++j) {
     double* Lj = col(L, n, j);
     for (int k = 0; k < j; ++k) axpy(n - j, -col(L, n, k)[j], col(L, n, k) + j, Lj + j);
-    if (!(Lj[j] > kPivotTol * scale)) return false;
-    scal(n - j, 1.0 / std::sqrt(Lj[j]), Lj + j);
+    if (!(Lj[j] > kPivotTol * largest)) return false;
+    scale(n - j, Lj + j, 1.0 / std::sqrt(Lj[j]));
   }
   for (int j = 0; j < n; ++j) {  // L y = e_j
     double* y = col(w_.J, n, j);
@@ -75,7 +75,7 @@ double DualActiveSet::slack(int i) const {
 int DualActiveSet::pick() const {
   int best = -1;
   double worst = 0.0;
-  const double uinf = max_abs(n_, w_.u);
+  const double uinf = norm_inf(n_, w_.u);
   for (int i = 0; i < m_; ++i) {
     if (w_.is_active[i] || !(norm_[i] > 0.0)) continue;
     const double s = slack(i);
