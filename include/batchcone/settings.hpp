@@ -67,6 +67,11 @@ struct Settings {
   bool verbose = false;
   // CPU backend: worker threads (0: one per hardware thread).
   int num_threads = 0;
+  // Data holding a NaN or an infinity. false: the call throws std::invalid_argument naming the
+  // first such entry, and solves nothing. true: each problem with such an entry gets
+  // Status::InvalidInput, zero iterations and NaN x, z, s, objective; the others are solved.
+  // (Derivative calls skip problems that are not Solved or AlmostSolved either way.)
+  bool nonfinite_as_status = false;
 };
 
 // Throws std::invalid_argument naming the first setting that is out of range.

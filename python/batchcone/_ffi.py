@@ -97,11 +97,12 @@ def _register_cuda(lib: ctypes.CDLL) -> None:
 def _declare(lib: ctypes.CDLL) -> None:
     int_p = ctypes.POINTER(ctypes.c_int)
     lib.batchcone_register_structure.restype = ctypes.c_int
+    i64 = ctypes.c_int64
     lib.batchcone_register_structure.argtypes = [
-        ctypes.c_int64, ctypes.c_int, ctypes.c_int,
-        int_p, int_p, ctypes.c_int,
-        int_p, int_p, ctypes.c_int,
-        int_p, int_p, ctypes.POINTER(ctypes.c_double), ctypes.c_int,
+        i64, i64, i64,
+        int_p, i64, int_p, i64,
+        int_p, i64, int_p, i64,
+        int_p, int_p, ctypes.POINTER(ctypes.c_double), i64,
         ctypes.c_char_p, ctypes.c_int,
     ]  # fmt: skip
     lib.batchcone_settings_fields.restype = ctypes.c_char_p
@@ -124,8 +125,8 @@ def register_structure(key, n, m, p_indptr, p_indices, a_indptr, a_indices, kind
     err = ctypes.create_string_buffer(512)
     rc = lib.batchcone_register_structure(
         key, n, m,
-        ptr(p_indptr), ptr(p_indices), len(p_indices),
-        ptr(a_indptr), ptr(a_indices), len(a_indices),
+        ptr(p_indptr), len(p_indptr), ptr(p_indices), len(p_indices),
+        ptr(a_indptr), len(a_indptr), ptr(a_indices), len(a_indices),
         ptr(kinds), ptr(dims), alphas.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), len(kinds),
         err, len(err),
     )  # fmt: skip
@@ -133,16 +134,8 @@ def register_structure(key, n, m, p_indptr, p_indices, a_indptr, a_indices, kind
         raise ValueError(err.value.decode())
 
 
-_generation = 0  # bumped by clear_structures; Structures re-register when it changed
-
-
-def generation() -> int:
-    return _generation
-
-
 def clear_structures() -> None:
-    """Forgets every registered structure (frees their symbolic analyses). Existing Structure
-    objects register again on their next use."""
-    global _generation
+    """Frees the symbolic analyses of every registered structure (those of calls still running
+    are freed when they finish). Structures stay registered: a later solve, compiled or not,
+    analyses its structure again on first use."""
     library().batchcone_clear_structures()
-    _generation += 1

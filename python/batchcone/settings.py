@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -57,19 +59,46 @@ class Settings:
     num_threads: int = 0
 
     def __post_init__(self):
-        if self.qp_method not in QP_METHODS:
-            raise ValueError(f"batchcone: qp_method must be one of {sorted(QP_METHODS)}, "
-                             f"got {self.qp_method!r}")
+        for f in fields(self):
+            _check_field(f.name, f.type, getattr(self, f.name))
 
-    def attribute(self) -> np.ndarray:
-        """The FFI attribute: every field as float64, in the native library's order."""
+    def attribute(self, nonfinite_as_status: bool = False) -> np.ndarray:
+        """The FFI attribute: every field as float64, in the native library's order, and the
+        native-only nonfinite_as_status (include/batchcone/settings.hpp), which ``solve`` sets
+        when it cannot raise (traced) instead of the user."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["nonfinite_as_status"] = nonfinite_as_status
         order = _ffi.settings_fields()
         missing = set(order) ^ set(values)
         if missing:
             raise RuntimeError(f"batchcone: settings fields differ from the native library: {missing}")
         values["qp_method"] = QP_METHODS[self.qp_method]
         return np.array([float(values[name]) for name in order], np.float64)
+
+
+_INT_MAX = 2**31 - 1  # the native settings are C ints
+
+
+def _check_field(name: str, kind: str, value) -> None:
+    """A setting's type and basic range (the native library checks the rest: tolerances > 0, a
+    fraction in (0, 1], ...), with the user's value in the message."""
+    got = f"got {value!r} ({type(value).__name__})"
+    if kind == "str":
+        if value not in QP_METHODS:
+            raise ValueError(f"batchcone: {name} must be one of {sorted(QP_METHODS)}, {got}")
+    elif kind == "bool":
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"batchcone: setting {name} must be a bool, {got}")
+    elif kind == "int":
+        if not isinstance(value, (numbers.Integral, np.integer)) or isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"batchcone: setting {name} must be an integer, {got}")
+        if not 0 <= int(value) <= _INT_MAX:
+            raise ValueError(f"batchcone: setting {name} = {int(value)} must be in [0, 2^31 - 1]")
+    else:
+        if not isinstance(value, (numbers.Real, np.floating, np.integer)) or isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"batchcone: setting {name} must be a real number, {got}")
+        if not math.isfinite(float(value)):
+            raise ValueError(f"batchcone: setting {name} = {value!r} must be finite")
 
 
 # Options other solvers take, translated: eps sets every tolerance, max_iters is max_iter.
@@ -87,5 +116,5 @@ def settings_from_options(options: dict | None, base: Settings | None = None) ->
         elif key == "eps":
             updates.update(tol_gap_abs=value, tol_gap_rel=value, tol_feas=value)
         elif key == "max_iters":
-            updates["max_iter"] = int(value)
+            updates["max_iter"] = value
     return replace(base, **updates)

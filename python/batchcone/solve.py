@@ -14,6 +14,7 @@ Solved or AlmostSolved get zero derivatives.
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import NamedTuple
 
@@ -26,12 +27,15 @@ from . import _ffi
 from .settings import Settings
 from .structure import Structure
 
+_OPERANDS = ("P_vals", "c", "A_vals", "b")
+MAX_BATCH = 2**31 - 1  # problems per call: the native solver counts them in int32
 SOLVED, ALMOST_SOLVED = 1, 2
 STATUS_NAMES = (
     "Unsolved", "Solved", "AlmostSolved", "PrimalInfeasible", "DualInfeasible",
     "AlmostPrimalInfeasible", "AlmostDualInfeasible", "MaxIterations", "NumericalError",
-    "InsufficientProgress",
+    "InsufficientProgress", "InvalidInput",
 )  # fmt: skip
+INVALID_INPUT = 10  # the problem's data hold a NaN or an infinity; it was not solved
 
 
 class Solution(NamedTuple):
@@ -56,37 +60,54 @@ def solve(structure: Structure, P_vals, c, A_vals, b, settings: Settings = Setti
     if not isinstance(settings, Settings):
         raise TypeError(f"batchcone: settings must be a batchcone.Settings, got {type(settings)}")
     arrays = [jnp.asarray(a) for a in (P_vals, c, A_vals, b)]
+    for name, a in zip(_OPERANDS, arrays):
+        if jnp.issubdtype(a.dtype, jnp.complexfloating):
+            raise TypeError(
+                f"batchcone: {name} is complex ({a.dtype}); the solver takes real float32 or "
+                "float64 arrays"
+            )
     dtype = jnp.result_type(*arrays)
     if not jnp.issubdtype(dtype, jnp.floating):
         dtype = jnp.result_type(float)
     if dtype not in (jnp.float32, jnp.float64):
         raise TypeError(f"batchcone: inputs must be float32 or float64, got {dtype}")
     arrays = [a.astype(dtype) for a in arrays]
-    for name, a, size in zip(("P_vals", "c", "A_vals", "b"), arrays,
+    for name, a, size in zip(_OPERANDS, arrays,
                              (structure.nnz_P, structure.n, structure.nnz_A, structure.m)):  # fmt: skip
         if a.ndim == 0 or a.shape[-1] != size:
             raise ValueError(
                 f"batchcone: {name} has shape {a.shape}, expected last dimension {size}"
             )
     try:  # reported here rather than from inside the native call
-        jnp.broadcast_shapes(*(a.shape[:-1] for a in arrays))
+        lead = jnp.broadcast_shapes(*(a.shape[:-1] for a in arrays))
     except ValueError:
         raise ValueError(
             "batchcone: the batch dimensions of P_vals, c, A_vals, b do not broadcast: "
             + ", ".join(str(a.shape[:-1]) for a in arrays)
         ) from None
-    return Solution(*_solve(structure, settings, *arrays))
+    if math.prod(lead) > MAX_BATCH:
+        raise ValueError(
+            f"batchcone: the batch {lead} holds {math.prod(lead)} problems, more than "
+            f"{MAX_BATCH} (2^31 - 1) per call; split it into several calls"
+        )
+    # Called eagerly, non-finite data raise here, naming the entry; traced (jit, vmap, grad), an
+    # error could only surface later and would lose the batch, so such a problem gets status
+    # InvalidInput and NaN outputs instead, and the others are solved.
+    traced = any(isinstance(a, jax.core.Tracer) for a in arrays)
+    return Solution(*_solve(structure, settings, traced, *arrays))
 
 
 # ---- the native calls --------------------------------------------------------------------------
 
 
-def _attrs(structure: Structure, settings: Settings) -> dict:
-    structure.ensure_registered()
-    return {"structure_key": np.int64(structure.key), "settings": settings.attribute()}
+def _attrs(structure: Structure, settings: Settings, nonfinite_as_status: bool) -> dict:
+    return {
+        "structure_key": np.int64(structure.key),
+        "settings": settings.attribute(nonfinite_as_status),
+    }
 
 
-def _solve_call(structure, settings, P, c, A, b, exact=False):
+def _solve_call(structure, settings, traced, P, c, A, b, exact=False):
     """The six Solution fields, then the float64 x, z, s as uint32 pairs ([..., 2n], [..., 2m])
     when ``exact`` (else empty): the point a float32 caller's derivatives are taken at, which
     needs no float64 arrays (jax_enable_x64 may be off)."""
@@ -105,7 +126,7 @@ def _solve_call(structure, settings, P, c, A, b, exact=False):
         sds(lead + (2 * m,), jnp.uint32),
     )
     call = jax.ffi.ffi_call("batchcone_solve", out, vmap_method="expand_dims")
-    return call(P, c, A, b, **_attrs(structure, settings))
+    return call(P, c, A, b, **_attrs(structure, settings, traced))
 
 
 def _kkt_call(target, structure, settings, data, solution, vx, vz):
@@ -113,7 +134,9 @@ def _kkt_call(target, structure, settings, data, solution, vx, vz):
     sds = jax.ShapeDtypeStruct
     out = (sds(lead + (structure.n,), vx.dtype), sds(lead + (structure.m,), vz.dtype))
     call = jax.ffi.ffi_call(target, out, vmap_method="expand_dims")
-    return call(*data, *solution, vx, vz, **_attrs(structure, settings))
+    # Only Solved and AlmostSolved problems are differentiated, and a NaN in one's vector is
+    # that problem's: no value checks (the solve made them).
+    return call(*data, *solution, vx, vz, **_attrs(structure, settings, True))
 
 
 # ---- sparse products on the structure's patterns (linear in the values, so transposable) -------
@@ -144,16 +167,21 @@ def _At_times(structure, A_vals, z):
 # ---- the differentiable solve ------------------------------------------------------------------
 
 
-@partial(jax.custom_jvp, nondiff_argnums=(0, 1))
-def _solve(structure, settings, P, c, A, b):
-    return _solve_call(structure, settings, P, c, A, b)[:6]
+@partial(jax.custom_jvp, nondiff_argnums=(0, 1, 2))
+def _solve(structure, settings, traced, P, c, A, b):
+    return _solve_call(structure, settings, traced, P, c, A, b)[:6]
+
+
+def _masked(v, keep):
+    """v [..., k] with the rows of problems where keep is False set to zero."""
+    return jnp.where(keep[..., None], v, 0)
 
 
 def _is_zero(t):
     return isinstance(t, SymbolicZero)
 
 
-def _solve_jvp(structure, settings, primals, tangents):
+def _solve_jvp(structure, settings, traced, primals, tangents):
     """The tangent rule. Tangents of inputs that do not depend on the differentiated arguments
     arrive as symbolic zeros (symbolic_zeros=True) and their terms are left out: computed, a
     zero term would be a constant part of the right-hand side, which linearization solves in
@@ -163,9 +191,13 @@ def _solve_jvp(structure, settings, primals, tangents):
     # float32 callers: the KKT calls get the float64 solution (cpu.cc explains why).
     exact = c.dtype == jnp.float32
     x, z, s, status, iterations, objective, x64, z64, s64 = _solve_call(
-        structure, settings, P, c, A, b, exact
+        structure, settings, traced, P, c, A, b, exact
     )
     out = (x, z, s, status, iterations, objective)
+    # The tangent terms below are zero for problems that are not differentiated; their x and z
+    # (NaN for an InvalidInput problem) are zeroed so that 0·NaN cannot reach shared tangents.
+    okb = (status == SOLVED) | (status == ALMOST_SOLVED)
+    x_d, z_d = _masked(x, okb), _masked(z, okb)
     solution = (x64, z64, s64, status) if exact else (x, z, s, status)
     zero_int = np.zeros(status.shape, dtype=jax.dtypes.float0)
     if all(_is_zero(t) for t in tangents):
@@ -173,11 +205,11 @@ def _solve_jvp(structure, settings, primals, tangents):
                      jnp.zeros_like(objective))  # fmt: skip
 
     n, m = structure.n, structure.m
-    r_x = [-_P_times(structure, dP, x)] if not _is_zero(dP) else []
-    r_x += [-_At_times(structure, dA, z)] if not _is_zero(dA) else []
+    r_x = [-_P_times(structure, dP, x_d)] if not _is_zero(dP) else []
+    r_x += [-_At_times(structure, dA, z_d)] if not _is_zero(dA) else []
     r_x += [-dc] if not _is_zero(dc) else []
     r_z = [db] if not _is_zero(db) else []
-    r_z += [-_A_times(structure, dA, x)] if not _is_zero(dA) else []
+    r_z += [-_A_times(structure, dA, x_d)] if not _is_zero(dA) else []
     # One right-hand side vector [r_x; r_z]: custom_linear_solve transposes only when every part
     # of it depends on the tangents, so a part with no term is the other part's first entry
     # times zeros (linear in the tangents, and zero).
@@ -201,15 +233,18 @@ def _solve_jvp(structure, settings, primals, tangents):
         symmetric=True,
     )
     dx, dz = w[..., :n], w[..., n:]
-    ok = ((status == SOLVED) | (status == ALMOST_SOLVED)).astype(x.dtype)
-    ds = (r_z - _A_times(structure, A, dx)) * ok[..., None]
+    ok = okb.astype(x.dtype)
+    # With the data of the problems not differentiated zeroed too (a NaN there would reach the
+    # others' cotangents through 0·NaN in the transposed products).
+    P_d, c_d, A_d = (_masked(v, okb) if v.ndim > 1 else v for v in (P, c, A))
+    ds = (r_z - _A_times(structure, A_d, dx)) * ok[..., None]
     # d(½xᵀPx + cᵀx) = ½xᵀdP x + dcᵀx + (Px + c)ᵀdx
-    dobjective = jnp.sum((_P_times(structure, P, x) + c) * dx, -1)
+    dobjective = jnp.sum((_P_times(structure, P_d, x_d) + c_d) * dx, -1)
     if not _is_zero(dP):
-        dobjective = dobjective + 0.5 * jnp.sum(x * _P_times(structure, dP, x), -1)
+        dobjective = dobjective + 0.5 * jnp.sum(x_d * _P_times(structure, dP, x_d), -1)
     if not _is_zero(dc):
-        dobjective = dobjective + jnp.sum(dc * x, -1)
-    return out, (dx, dz, ds, zero_int, zero_int, ok * dobjective)
+        dobjective = dobjective + jnp.sum(dc * x_d, -1)
+    return out, (dx, dz, ds, zero_int, zero_int, jnp.where(okb, dobjective, 0))
 
 
 _solve.defjvp(_solve_jvp, symbolic_zeros=True)

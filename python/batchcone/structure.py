@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import numbers
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
@@ -52,15 +53,66 @@ def Pow(alpha: float) -> Cone:
 _KIND_CODES = {"zero": 0, "nonneg": 1, "soc": 2, "psd": 3, "exp": 4, "pow": 5}
 
 
+_INT32_MAX = int(np.iinfo(np.int32).max)
+
+
+def _is_integer(v) -> bool:
+    return isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _size(name: str, v) -> int:
+    """A size given by the user: an integer (not a bool or a float) in [0, 2^31 - 1]."""
+    if not _is_integer(v):
+        raise TypeError(f"batchcone: {name} must be an integer, got {v!r} ({type(v).__name__})")
+    if not 0 <= int(v) <= _INT32_MAX:
+        raise ValueError(f"batchcone: {name} = {int(v)} is outside [0, 2^31 - 1]")
+    return int(v)
+
+
 def _int_array(name: str, a) -> np.ndarray:
     arr = np.asarray(a)
     if arr.ndim != 1:
         raise ValueError(f"batchcone: {name} must be one-dimensional, got shape {arr.shape}")
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         raise ValueError(f"batchcone: {name} must hold integers, got dtype {arr.dtype}")
-    if arr.size and (arr.min() < np.iinfo(np.int32).min or arr.max() > np.iinfo(np.int32).max):
+    if arr.size and (arr.min() < np.iinfo(np.int32).min or arr.max() > _INT32_MAX):
         raise ValueError(f"batchcone: {name} has entries outside the int32 range")
     return np.ascontiguousarray(arr, dtype=np.int32)
+
+
+def _check_lengths(n: int, arrays: dict[str, np.ndarray]) -> None:
+    """indptr has n + 1 entries and indices as many as indptr[-1] says (the native validator
+    checks the values; this keeps a short array from being read past its end)."""
+    for mat in ("P", "A"):
+        indptr, indices = arrays[f"{mat}_indptr"], arrays[f"{mat}_indices"]
+        if indptr.size != n + 1:
+            raise ValueError(
+                f"batchcone: {mat}_indptr has length {indptr.size}, expected n + 1 = {n + 1}"
+            )
+        if int(indptr[-1]) != indices.size:
+            raise ValueError(
+                f"batchcone: {mat}_indptr[n] = {int(indptr[-1])} but {mat}_indices has "
+                f"{indices.size} entries"
+            )
+
+
+def _cone(i: int, cone) -> Cone:
+    """One user cone (a Cone or a (kind, dim[, alpha]) tuple), with its types checked."""
+    try:
+        kind, dim, alpha = (tuple(cone) + (0.0,))[:3]
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"batchcone: cones[{i}] must be a Cone or a (kind, dim) tuple, got {cone!r}"
+        ) from None
+    if not isinstance(kind, str) or kind not in _KIND_CODES:
+        raise ValueError(
+            f"batchcone: cones[{i}] has unknown kind {kind!r} "
+            "(supported: zero, nonneg, soc, psd, exp, pow)"
+        )
+    dim = _size(f"cones[{i}] ({kind}) dimension", dim)
+    if not isinstance(alpha, (numbers.Real, np.floating, np.integer)) or isinstance(alpha, bool):
+        raise TypeError(f"batchcone: cones[{i}] ({kind}) alpha must be a real number, got {alpha!r}")
+    return Cone(kind, dim, float(alpha))
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,41 +142,26 @@ class Structure:
             "A_indptr": _int_array("A_indptr", A_indptr),
             "A_indices": _int_array("A_indices", A_indices),
         }
-        cone_list = []
-        for i, cone in enumerate(cones):
-            kind, dim, alpha = (tuple(cone) + (0.0,))[:3]
-            if kind not in _KIND_CODES:
-                raise ValueError(
-                    f"batchcone: cones[{i}] has unknown kind {kind!r} "
-                    "(supported: zero, nonneg, soc, psd, exp, pow)"
-                )
-            cone_list.append(Cone(kind, int(dim), float(alpha)))
+        n, m = _size("n", n), _size("m", m)
+        _check_lengths(n, arrays)
+        cone_list = [_cone(i, cone) for i, cone in enumerate(cones)]
         kinds = np.array([_KIND_CODES[c.kind] for c in cone_list], np.int32)
         dims = np.array([c.dim for c in cone_list], np.int32)
         alphas = np.array([c.alpha for c in cone_list], np.float64)
-        key = _content_key(int(n), int(m), arrays, kinds, dims, alphas)
+        key = _content_key(n, m, arrays, kinds, dims, alphas)
         for name, value in arrays.items():
             value.setflags(write=False)
             object.__setattr__(self, name, value)
-        object.__setattr__(self, "n", int(n))
-        object.__setattr__(self, "m", int(m))
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "m", m)
         object.__setattr__(self, "cones", tuple(cone_list))
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "_kinds", kinds)
         object.__setattr__(self, "_dims", dims)
         object.__setattr__(self, "_alphas", alphas)
-        object.__setattr__(self, "_generation", None)
-        self.ensure_registered()
-
-    def ensure_registered(self) -> None:
-        """Registers with the native registry (again after clear_structures); raises ValueError
-        naming the fault for an invalid structure."""
-        if self._generation == _ffi.generation():
-            return
-        _ffi.register_structure(self.key, self.n, self.m, self.P_indptr, self.P_indices,
-                                self.A_indptr, self.A_indices, self._kinds, self._dims,
-                                self._alphas)  # fmt: skip
-        object.__setattr__(self, "_generation", _ffi.generation())
+        _ffi.register_structure(key, n, m, arrays["P_indptr"], arrays["P_indices"],
+                                arrays["A_indptr"], arrays["A_indices"], kinds, dims,
+                                alphas)  # fmt: skip
 
     @classmethod
     def from_matrices(cls, P, A, cones: Sequence[Cone | tuple[str, int]]) -> "Structure":

@@ -59,12 +59,16 @@ class SparseMap:
 @dataclass(frozen=True)
 class ParamBlock:
     """Where one user parameter lands in p: p[offset + k] = θ_F[gather[k]] (θ flattened
-    column-major), or log θ for a geometric program's positive parameter."""
+    column-major), or log θ for a geometric program's positive parameter. A symmetric, PSD or
+    NSD parameter, which cvxpy reduces to its upper triangle, has `mirror` (the transposed
+    entries): p[offset + k] = ½(θ_F[gather[k]] + θ_F[mirror[k]]), the symmetric part, as cvxpy
+    uses (a skew part changes nothing and the gradient is symmetric)."""
 
     shape: tuple
     offset: int
     gather: np.ndarray
     log: bool
+    mirror: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -218,7 +222,11 @@ def _param_block(param, pp, chain, log_params) -> ParamBlock:
             reduced = red._parameters[target]
             probe = np.arange(size, dtype=float).reshape(param.shape, order="F")
             gather = np.asarray(lower_value(target, probe)).ravel(order="F").astype(np.int64)
-            return ParamBlock(tuple(param.shape), int(pp.param_id_to_col[reduced.id]), gather, log)
+            mirror = None
+            if len(param.shape) == 2 and any(target.attributes.get(a) for a in ("symmetric", "PSD", "NSD")):
+                mirror = np.asarray(lower_value(target, probe.T)).ravel(order="F").astype(np.int64)
+            return ParamBlock(tuple(param.shape), int(pp.param_id_to_col[reduced.id]), gather, log,
+                              mirror)  # fmt: skip
     # A parameter cvxpy dropped (it does not affect the problem data): it gets no slot.
     return ParamBlock(tuple(param.shape), -1, np.zeros(0, np.int64), log)
 

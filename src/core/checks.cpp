@@ -37,22 +37,49 @@ void check_input(const char* name, const double* p, long stride, int len, int ba
   if (bad >= 0) fail_nonfinite(name, bad, len, p[(bad / len) * st + bad % len]);
 }
 
-void check_data(const Structure& s, const BatchData& d) {
+void check_input_rows(const char* name, const double* p, long stride, int len, int rows,
+                      const std::vector<char>& only, bool nullable) {
+  const int distinct = check_input_layout(name, p, stride, len, rows, nullable);
+  if (distinct == 0 || only.empty()) return;
+  const long st = stride == kDense ? len : stride;
+  for (int r = 0; r < distinct; ++r) {
+    if (distinct > 1 && !only[r % only.size()]) continue;
+    const long bad = first_nonfinite(p + r * st, st, len, 1);
+    if (bad >= 0) fail_nonfinite(name, static_cast<long>(r) * len + bad, len, p[r * st + bad]);
+  }
+}
+
+namespace {
+
+// The batch size, then check(name, pointer, stride, row length, batch) for each data operand.
+template <class Check>
+void check_operands(const Structure& s, const BatchData& d, Check check) {
   if (d.batch < 0) fail("batch size " + std::to_string(d.batch) + " is negative");
-  check_input("P_vals", d.P_vals, d.P_stride, s.nnz_P(), d.batch);
-  check_input("c", d.c, d.c_stride, s.n(), d.batch);
-  check_input("A_vals", d.A_vals, d.A_stride, s.nnz_A(), d.batch);
-  check_input("b", d.b, d.b_stride, s.m(), d.batch);
+  check("P_vals", d.P_vals, d.P_stride, s.nnz_P(), d.batch);
+  check("c", d.c, d.c_stride, s.n(), d.batch);
+  check("A_vals", d.A_vals, d.A_stride, s.nnz_A(), d.batch);
+  check("b", d.b, d.b_stride, s.m(), d.batch);
+}
+
+}  // namespace
+
+void check_data(const Structure& s, const BatchData& d) {
+  check_operands(s, d, [](auto... operand) { check_input(operand...); });
+}
+
+void check_data_layout(const Structure& s, const BatchData& d) {
+  check_operands(s, d, [](auto... operand) { check_input_layout(operand...); });
 }
 
 void check_outputs(const Structure& s, int batch, const BatchSolution& o) {
-  if (batch > 0 && (o.status == nullptr || o.iterations == nullptr || o.objective == nullptr ||
-                    (s.n() > 0 && o.x == nullptr) ||
-                    (s.m() > 0 && (o.z == nullptr || o.s == nullptr))))
+  if (batch > 0 &&
+      (o.status == nullptr || o.iterations == nullptr || o.objective == nullptr ||
+       (s.n() > 0 && o.x == nullptr) || (s.m() > 0 && (o.z == nullptr || o.s == nullptr))))
     fail("an output pointer (x, z, s, status, iterations or objective) is null");
 }
 
-void check_workspace(const void* workspace, std::size_t bytes, std::size_t need, const char* query) {
+void check_workspace(const void* workspace, std::size_t bytes, std::size_t need,
+                     const char* query) {
   if (workspace == nullptr || bytes < need)
     fail("workspace of " + std::to_string(bytes) + " bytes is too small: " + std::to_string(need) +
          " needed (" + query + ")");

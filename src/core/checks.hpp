@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "batchcone/diff.hpp"
 #include "batchcone/solver.hpp"
@@ -17,6 +18,13 @@ namespace batchcone::core {
 void check_input(const char* name, const double* p, long stride, int len, int batch,
                  bool nullable = false);
 void check_data(const Structure& s, const BatchData& d);
+// check_input for `rows` rows of which only row r with only[r mod only.size()] set has its
+// values checked (the derivative calls' differentiable problems); a shared input (stride 0) is
+// always checked.
+void check_input_rows(const char* name, const double* p, long stride, int len, int rows,
+                      const std::vector<char>& only, bool nullable = false);
+// check_data without the finite-value checks (batch size, pointers, strides).
+void check_data_layout(const Structure& s, const BatchData& d);
 
 // check_input in two halves, for values the host cannot read (device memory): the pointer and
 // stride checks, returning how many problems hold distinct values (0: none to read), and the

@@ -15,22 +15,47 @@
 namespace batchcone {
 namespace {
 
-void check_solution(const Structure& s, int batch, const SolutionView& sol) {
-  if (batch == 0) return;
-  if (sol.status == nullptr || (s.n() > 0 && sol.x == nullptr) ||
-      (s.m() > 0 && (sol.z == nullptr || sol.s == nullptr)))
-    core::fail("a solution pointer (x, z, s or status) is null");
-  core::check_input("solution x", sol.x, kDense, s.n(), batch);
-  core::check_input("solution z", sol.z, kDense, s.m(), batch);
-  core::check_input("solution s", sol.s, kDense, s.m(), batch);
+// The problems being differentiated: those Solved or AlmostSolved (the others get zero
+// derivatives, whatever their data, solution and vectors hold).
+std::vector<char> differentiable(int batch, const SolutionView& sol) {
+  std::vector<char> out(batch, 0);
+  for (int k = 0; k < batch; ++k)
+    out[k] = sol.status[k] == static_cast<std::int32_t>(Status::Solved) ||
+             sol.status[k] == static_cast<std::int32_t>(Status::AlmostSolved);
+  return out;
 }
 
-// Checks shared by both derivative calls: settings, data and the solution.
-void check_common(const Structure& st, const Settings& settings, const BatchData& data,
-                  const SolutionView& sol) {
+// Checks shared by the derivative calls: settings, pointers and strides, then (unless
+// nonfinite_as_status) that the data and the solution of the differentiable problems are finite;
+// returns those problems for the checks of the call's vectors.
+std::vector<char> check_common(const Structure& st, const Settings& settings, const BatchData& data,
+                               const SolutionView& sol) {
   validate(settings);
-  core::check_data(st, data);
-  check_solution(st, data.batch, sol);
+  core::check_data_layout(st, data);
+  if (data.batch == 0) return {};
+  if (sol.status == nullptr || (st.n() > 0 && sol.x == nullptr) ||
+      (st.m() > 0 && (sol.z == nullptr || sol.s == nullptr)))
+    core::fail("a solution pointer (x, z, s or status) is null");
+  const std::vector<char> only = differentiable(data.batch, sol);
+  if (settings.nonfinite_as_status) return only;
+  core::check_input_rows("P_vals", data.P_vals, data.P_stride, st.nnz_P(), data.batch, only);
+  core::check_input_rows("c", data.c, data.c_stride, st.n(), data.batch, only);
+  core::check_input_rows("A_vals", data.A_vals, data.A_stride, st.nnz_A(), data.batch, only);
+  core::check_input_rows("b", data.b, data.b_stride, st.m(), data.batch, only);
+  core::check_input_rows("solution x", sol.x, kDense, st.n(), data.batch, only);
+  core::check_input_rows("solution z", sol.z, kDense, st.m(), data.batch, only);
+  core::check_input_rows("solution s", sol.s, kDense, st.m(), data.batch, only);
+  return only;
+}
+
+// A tangent, cotangent or vector input: its layout, and unless nonfinite_as_status the values
+// of the differentiable problems (with it, a NaN gives NaN derivatives to its problem only).
+void check_vector(const Settings& settings, const char* name, const double* p, long stride, int len,
+                  int rows, const std::vector<char>& only, bool nullable = false) {
+  if (settings.nonfinite_as_status)
+    core::check_input_layout(name, p, stride, len, rows, nullable);
+  else
+    core::check_input_rows(name, p, stride, len, rows, only, nullable);
 }
 
 // After the call-specific checks: the workspace check and the backend that runs the call.
@@ -60,8 +85,9 @@ backend::cpu::WorkspaceParts run_blocks(const Structure& st, const Settings& set
   const int blocks = (data.batch + kLanes - 1) / kLanes;
   backend::cpu::parallel_for(blocks, settings.num_threads, [&](int j) {
     const int first = j * kLanes;
-    backend::cpu::LaneBackend be(cx, layout, data, BatchSolution{}, ws.blocks + layout.total * first,
-                                 ws.scalars + first, first, std::min(kLanes, data.batch - first));
+    backend::cpu::LaneBackend be(cx, layout, data, BatchSolution{},
+                                 ws.blocks + layout.total * first, ws.scalars + first, first,
+                                 std::min(kLanes, data.batch - first));
     run(be);
   });
   return ws;
@@ -79,7 +105,7 @@ bool lanes_for(const Structure& st, const Settings& settings, int batch) {
 // The overloads without a workspace own one for the call.
 template <class Run>
 void with_workspace(const Structure& st, int batch, Run&& run) {
-  core::with_owned_workspace(cpu_derivative_workspace_bytes(st, batch), run);
+  core::with_owned_workspace(cpu_derivative_workspace_bytes(st, batch), batch, run);
 }
 
 }  // namespace
@@ -91,10 +117,10 @@ std::size_t cpu_derivative_workspace_bytes(const Structure& structure, int batch
 void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& data,
              const SolutionView& sol, const SolutionCotangents& cot, const DataGradients& grad,
              void* workspace, std::size_t bytes) {
-  check_common(st, settings, data, sol);
-  core::check_input("cotangent x", cot.x, kDense, st.n(), data.batch, true);
-  core::check_input("cotangent z", cot.z, kDense, st.m(), data.batch, true);
-  core::check_input("cotangent s", cot.s, kDense, st.m(), data.batch, true);
+  const std::vector<char> only = check_common(st, settings, data, sol);
+  check_vector(settings, "cotangent x", cot.x, kDense, st.n(), data.batch, only, true);
+  check_vector(settings, "cotangent z", cot.z, kDense, st.m(), data.batch, only, true);
+  check_vector(settings, "cotangent s", cot.s, kDense, st.m(), data.batch, only, true);
   if (data.batch == 0) return;
   if (!lanes_for(st, settings, data.batch)) {
     run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.vjp(sol, cot, grad); });
@@ -103,8 +129,8 @@ void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& dat
   const std::vector<double> zeros = zeros_for(st);
   const auto ws = run_blocks(st, settings, data, workspace, bytes,
                              [&](auto& be) { be.vjp(sol, cot, zeros.data()); });
-  const kernels::Layout layout = kernels::make_layout(
-      backend::cpu::make_context(st.symbolic(), settings).dims);
+  const kernels::Layout layout =
+      kernels::make_layout(backend::cpu::make_context(st.symbolic(), settings).dims);
   auto gather = [&](double* out, long kernels::Layout::*field, int len, long stride) {
     backend::cpu::gather_gradient(layout, ws.blocks, data.batch, field, len, stride == 0, out,
                                   settings.num_threads);
@@ -125,11 +151,13 @@ void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& dat
 void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& data,
              const SolutionView& sol, const DataTangents& tan, const SolutionTangents& out,
              void* workspace, std::size_t bytes) {
-  check_common(st, settings, data, sol);
-  core::check_input("tangent P_vals", tan.P_vals, tan.P_stride, st.nnz_P(), data.batch, true);
-  core::check_input("tangent c", tan.c, tan.c_stride, st.n(), data.batch, true);
-  core::check_input("tangent A_vals", tan.A_vals, tan.A_stride, st.nnz_A(), data.batch, true);
-  core::check_input("tangent b", tan.b, tan.b_stride, st.m(), data.batch, true);
+  const std::vector<char> only = check_common(st, settings, data, sol);
+  check_vector(settings, "tangent P_vals", tan.P_vals, tan.P_stride, st.nnz_P(), data.batch, only,
+               true);
+  check_vector(settings, "tangent c", tan.c, tan.c_stride, st.n(), data.batch, only, true);
+  check_vector(settings, "tangent A_vals", tan.A_vals, tan.A_stride, st.nnz_A(), data.batch, only,
+               true);
+  check_vector(settings, "tangent b", tan.b, tan.b_stride, st.m(), data.batch, only, true);
   if (data.batch == 0) return;
   if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && (out.z == nullptr || out.s == nullptr)))
     core::fail("an output pointer (x, z or s tangent) is null");
@@ -138,7 +166,8 @@ void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& dat
     return;
   }
   const std::vector<double> zeros = zeros_for(st);
-  run_blocks(st, settings, data, workspace, bytes, [&](auto& be) { be.jvp(sol, tan, out, zeros.data()); });
+  run_blocks(st, settings, data, workspace, bytes,
+             [&](auto& be) { be.jvp(sol, tan, out, zeros.data()); });
 }
 
 void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& data,
@@ -153,10 +182,10 @@ namespace {
 void kkt_call(const Structure& st, const Settings& settings, const BatchData& data,
               const SolutionView& sol, const KktVectors& in, const KktOutputs& out, bool multiply,
               void* workspace, std::size_t bytes) {
-  check_common(st, settings, data, sol);
+  const std::vector<char> only = check_common(st, settings, data, sol);
   if (in.count < 1) core::fail("vector count " + std::to_string(in.count) + " is not positive");
-  core::check_input("vector x", in.x, kDense, st.n(), data.batch * in.count);
-  core::check_input("vector z", in.z, kDense, st.m(), data.batch * in.count);
+  check_vector(settings, "vector x", in.x, kDense, st.n(), data.batch * in.count, only);
+  check_vector(settings, "vector z", in.z, kDense, st.m(), data.batch * in.count, only);
   if (data.batch == 0) return;
   if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && out.z == nullptr))
     core::fail("an output pointer (x or z) is null");
@@ -167,7 +196,8 @@ void kkt_call(const Structure& st, const Settings& settings, const BatchData& da
     return;
   }
   if (lanes_for(st, settings, data.batch)) {
-    run_blocks(st, settings, data, workspace, bytes, [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
+    run_blocks(st, settings, data, workspace, bytes,
+               [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
   } else {
     run_backend(st, settings, data, workspace, bytes,
                 [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });

@@ -6,11 +6,14 @@
 #include <cstddef>
 #include <memory>
 
+#include "core/memory.hpp"
+
 namespace batchcone::core {
 
+// `batch`: the call's problems, for the message when the memory is not there (memory.hpp).
 template <class Run>
-void with_owned_workspace(std::size_t bytes, Run&& run) {
-  std::unique_ptr<double[]> ws(new double[(bytes + sizeof(double) - 1) / sizeof(double)]);
+void with_owned_workspace(std::size_t bytes, long batch, Run&& run) {
+  std::unique_ptr<double[]> ws(allocate_host("the solver workspace", bytes, batch));
   run(static_cast<void*>(ws.get()), bytes);
 }
 

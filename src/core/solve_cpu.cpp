@@ -13,6 +13,7 @@
 #include "batchcone/solver.hpp"
 #include "core/checks.hpp"
 #include "core/ipm.hpp"
+#include "core/nonfinite.hpp"
 #include "core/owned_workspace.hpp"
 
 namespace batchcone {
@@ -102,14 +103,11 @@ std::size_t cpu_workspace_bytes(const Structure& structure, int batch) {
                   backend::cpu::active_set_workspace_bytes(structure.symbolic(), b));
 }
 
-void cpu_solve(const Structure& structure, const Settings& settings, const BatchData& data,
-               const BatchSolution& out, void* workspace, std::size_t bytes) {
-  validate(settings);
-  core::check_data(structure, data);
-  core::check_outputs(structure, data.batch, out);
-  if (data.batch == 0) return;
-  core::check_workspace(workspace, bytes, cpu_workspace_bytes(structure, data.batch),
-                        "cpu_workspace_bytes");
+namespace {
+
+// The solve of a checked batch: the verbose, active-set, lane-block or chunked path.
+void solve_checked(const Structure& structure, const Settings& settings, const BatchData& data,
+                   const BatchSolution& out, void* workspace) {
   if (settings.verbose) {  // one backend over the whole batch, so that each row covers all of it
     backend::cpu::CpuBackend be(structure.symbolic(), settings, data, out, workspace);
     core::solve_batch(
@@ -130,10 +128,30 @@ void cpu_solve(const Structure& structure, const Settings& settings, const Batch
   solve_in_chunks(structure, serial, settings.num_threads, data, out, workspace, false);
 }
 
+}  // namespace
+
+void cpu_solve(const Structure& structure, const Settings& settings, const BatchData& data,
+               const BatchSolution& out, void* workspace, std::size_t bytes) {
+  validate(settings);
+  if (settings.nonfinite_as_status)
+    core::check_data_layout(structure, data);
+  else
+    core::check_data(structure, data);
+  core::check_outputs(structure, data.batch, out);
+  if (data.batch == 0) return;
+  core::check_workspace(workspace, bytes, cpu_workspace_bytes(structure, data.batch),
+                        "cpu_workspace_bytes");
+  if (!settings.nonfinite_as_status)
+    return solve_checked(structure, settings, data, out, workspace);
+  const core::NonfiniteScreen screen(structure, data);
+  if (!screen.all_invalid()) solve_checked(structure, settings, screen.data(), out, workspace);
+  screen.mark_invalid(out);
+}
+
 void cpu_solve(const Structure& structure, const Settings& settings, const BatchData& data,
                const BatchSolution& out) {
   core::with_owned_workspace(
-      cpu_workspace_bytes(structure, data.batch),
+      cpu_workspace_bytes(structure, data.batch), data.batch,
       [&](void* ws, std::size_t bytes) { cpu_solve(structure, settings, data, out, ws, bytes); });
 }
 

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // The plain C functions the Python package calls through ctypes, besides the FFI handlers.
+#include "xla/ffi/api/c_api.h"
+
 #include <cstdint>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
+#include "ffi/c_api.hpp"
 #include "ffi/registry.hpp"
 #include "ffi/settings_codec.hpp"
-#include "xla/ffi/api/c_api.h"
 
 namespace {
 
@@ -18,29 +21,47 @@ void write_error(const std::exception& e, char* err, int errlen) {
   err[errlen - 1] = '\0';
 }
 
+// Copies `len` entries of a caller's array; a null pointer is allowed only for len = 0.
+std::vector<int> copy_ints(const char* name, const int* data, std::int64_t len) {
+  if (len < 0 || len > 2147483647LL)
+    throw std::invalid_argument(std::string("batchcone: ") + name + " has length " +
+                                std::to_string(len) + ", outside [0, 2^31 - 1]");
+  if (len > 0 && data == nullptr)
+    throw std::invalid_argument(std::string("batchcone: ") + name + " is null but has length " +
+                                std::to_string(len));
+  return len ? std::vector<int>(data, data + len) : std::vector<int>();
+}
+
+int checked_size(const char* name, std::int64_t v) {
+  if (v < 0 || v > 2147483647LL)
+    throw std::invalid_argument(std::string("batchcone: ") + name + " = " + std::to_string(v) +
+                                " is outside [0, 2^31 - 1]");
+  return static_cast<int>(v);
+}
+
 }  // namespace
 
 extern "C" {
 
-// Validates and registers a structure under `key`. Cone kinds: 0 Zero, 1 NonNeg, 2 SOC, 3 PSD,
-// 4 Exp, 5 Pow (cone_alphas: the power cones' α, ignored for other kinds).
-// Returns 0, or 1 with a message in err.
 __attribute__((visibility("default"))) int batchcone_register_structure(
-    std::int64_t key, int n, int m, const int* p_colptr, const int* p_rowval, int nnz_p,
-    const int* a_colptr, const int* a_rowval, int nnz_a, const int* cone_kinds,
-    const int* cone_dims, const double* cone_alphas, int cone_count, char* err, int errlen) {
+    std::int64_t key, std::int64_t n, std::int64_t m, const int* p_colptr,
+    std::int64_t p_colptr_len, const int* p_rowval, std::int64_t p_rowval_len, const int* a_colptr,
+    std::int64_t a_colptr_len, const int* a_rowval, std::int64_t a_rowval_len,
+    const int* cone_kinds, const int* cone_dims, const double* cone_alphas, std::int64_t cone_count,
+    char* err, int errlen) {
   try {
     batchcone::StructureSpec spec;
-    spec.n = n, spec.m = m;
-    if (n < 0 || m < 0 || nnz_p < 0 || nnz_a < 0 || cone_count < 0)
-      throw std::invalid_argument("batchcone: negative size");
-    spec.P_colptr.assign(p_colptr, p_colptr + n + 1);
-    spec.P_rowval.assign(p_rowval, p_rowval + nnz_p);
-    spec.A_colptr.assign(a_colptr, a_colptr + n + 1);
-    spec.A_rowval.assign(a_rowval, a_rowval + nnz_a);
-    for (int i = 0; i < cone_count; ++i)
-      spec.cones.push_back(
-          {static_cast<batchcone::ConeKind>(cone_kinds[i]), cone_dims[i], cone_alphas[i]});
+    spec.n = checked_size("n", n), spec.m = checked_size("m", m);
+    spec.P_colptr = copy_ints("P_colptr", p_colptr, p_colptr_len);
+    spec.P_rowval = copy_ints("P_rowval", p_rowval, p_rowval_len);
+    spec.A_colptr = copy_ints("A_colptr", a_colptr, a_colptr_len);
+    spec.A_rowval = copy_ints("A_rowval", a_rowval, a_rowval_len);
+    const std::vector<int> kinds = copy_ints("cone_kinds", cone_kinds, cone_count);
+    const std::vector<int> dims = copy_ints("cone_dims", cone_dims, cone_count);
+    if (cone_count > 0 && cone_alphas == nullptr)
+      throw std::invalid_argument("batchcone: cone_alphas is null");
+    for (size_t i = 0; i < kinds.size(); ++i)
+      spec.cones.push_back({static_cast<batchcone::ConeKind>(kinds[i]), dims[i], cone_alphas[i]});
     batchcone::ffi_support::register_structure(key, std::move(spec));
     return 0;
   } catch (const std::exception& e) {
@@ -57,7 +78,6 @@ __attribute__((visibility("default"))) const char* batchcone_settings_fields() {
   return batchcone::ffi_support::settings_fields();
 }
 
-// The XLA FFI API version of the headers this library was built against (major·1000 + minor).
 __attribute__((visibility("default"))) int batchcone_ffi_api_version() {
   return XLA_FFI_API_MAJOR * 1000 + XLA_FFI_API_MINOR;
 }

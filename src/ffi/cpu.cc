@@ -15,11 +15,13 @@
 // Bad arguments are FFI errors; solver failures are per-problem statuses.
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <vector>
 
 #include "backend/cpu/thread_pool.hpp"
 #include "batchcone/diff.hpp"
 #include "batchcone/solver.hpp"
+#include "core/memory.hpp"
 #include "ffi/operands.hpp"
 #include "ffi/registry.hpp"
 #include "ffi/settings_codec.hpp"
@@ -42,9 +44,44 @@ struct Problem {
   BatchData data;
 };
 
-// `extra` are further batch dimensions to broadcast with (those of other operands).
+// ---- memory ------------------------------------------------------------------------------------
+// A call allocates host memory for its operand copies (float32 widened, broadcasts expanded), its
+// float64 staging of float32 outputs and its workspace. All of it is estimated and checked
+// against what the host has before any of it is allocated (core/memory.hpp): a batch too large
+// fails at once with the sizes and a batch size that fits, never with a bare std::bad_alloc or
+// an out-of-memory kill.
+
+double staging_bytes(const ffi::AnyBuffer& out, std::int64_t count) {
+  return out.element_type() == ffi::DataType::F64 ? 0 : sizeof(double) * static_cast<double>(count);
+}
+
+// The workspace bytes for `batch` problems, as a double that does not wrap for a batch that
+// could never fit (`bytes_for` is cpu_workspace_bytes or cpu_derivative_workspace_bytes).
+template <class BytesFor>
+double workspace_estimate(const Structure& st, std::int64_t batch, BytesFor bytes_for) {
+  const double linear = static_cast<double>(bytes_for(st, 1)) * static_cast<double>(batch);
+  return linear > 0x1p62 ? linear : static_cast<double>(bytes_for(st, static_cast<int>(batch)));
+}
+
+void check_host_memory(double need, std::int64_t batch) {
+  core::check_memory("the call's operand copies, staging and workspace", need,
+                     core::host_memory_available(), static_cast<long>(batch));
+}
+
+double data_copy_bytes(const ffi::AnyBuffer& P, const ffi::AnyBuffer& c, const ffi::AnyBuffer& A,
+                       const ffi::AnyBuffer& b, ffi::DataType dtype, const Structure& st,
+                       const Dims& lead) {
+  return operand_copy_bytes("P_vals", P, dtype, st.nnz_P(), lead, false) +
+         operand_copy_bytes("c", c, dtype, st.n(), lead, false) +
+         operand_copy_bytes("A_vals", A, dtype, st.nnz_A(), lead, false) +
+         operand_copy_bytes("b", b, dtype, st.m(), lead, false);
+}
+
+// `extra` are further batch dimensions to broadcast with (those of other operands); `other_bytes`
+// the call's host memory besides the data's copies, checked with them before anything is copied.
 Problem decode_problem(const ffi::AnyBuffer& P, const ffi::AnyBuffer& c, const ffi::AnyBuffer& A,
                        const ffi::AnyBuffer& b, std::int64_t key, const Settings& settings,
+                       const std::function<double(const Problem&)>& other_bytes,
                        const Dims& extra = {}) {
   Problem pr;
   pr.structure = find_structure(key);
@@ -52,6 +89,8 @@ Problem decode_problem(const ffi::AnyBuffer& P, const ffi::AnyBuffer& c, const f
   pr.dtype = float_dtype(c);
   const Structure& st = *pr.structure;
   pr.lead = data_batch_dims(P, c, A, b, extra);
+  check_host_memory(data_copy_bytes(P, c, A, b, pr.dtype, st, pr.lead) + other_bytes(pr),
+                    product(pr.lead));
   pr.P = float_operand("P_vals", P, pr.dtype, st.nnz_P(), pr.lead, false);
   pr.c = float_operand("c", c, pr.dtype, st.n(), pr.lead, false);
   pr.A = float_operand("A_vals", A, pr.dtype, st.nnz_A(), pr.lead, false);
@@ -62,7 +101,11 @@ Problem decode_problem(const ffi::AnyBuffer& P, const ffi::AnyBuffer& c, const f
   return pr;
 }
 
-ffi::Error as_ffi_error(const std::exception& e) { return ffi::Error::InvalidArgument(e.what()); }
+ffi::Error as_ffi_error(const std::exception& e) {
+  if (dynamic_cast<const core::OutOfMemory*>(&e))
+    return ffi::Error(ffi::ErrorCode::kResourceExhausted, e.what());
+  return ffi::Error::InvalidArgument(e.what());
+}
 
 // The float64 solution behind a float32 caller's. Rounding a converged solution to float32 moves
 // cone pairs near the boundary by more than their distance to it (μ ~ 1e-9 against a 6e-8
@@ -84,8 +127,14 @@ ffi::Error solve_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi:
                       ffi::Result<ffi::AnyBuffer> s64, std::int64_t key,
                       ffi::Span<const double> settings) {
   try {
-    Problem pr =
-        decode_problem(P, c, A, b, key, decode_settings(settings.begin(), settings.size()));
+    const auto other_bytes = [&](const Problem& p) {
+      const std::int64_t B = product(p.lead), n = p.structure->n(), m = p.structure->m();
+      return staging_bytes(*x, B * n) + staging_bytes(*z, B * m) + staging_bytes(*s, B * m) +
+             staging_bytes(*objective, B) +
+             workspace_estimate(*p.structure, B, cpu_workspace_bytes);
+    };
+    Problem pr = decode_problem(P, c, A, b, key, decode_settings(settings.begin(), settings.size()),
+                                other_bytes);
     const Structure& st = *pr.structure;
     check_output("x", *x, pr.dtype, pr.lead, st.n());
     check_output("z", *z, pr.dtype, pr.lead, st.m());
@@ -98,12 +147,13 @@ ffi::Error solve_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi:
     const std::int64_t nz64 = B * check_float64_bits_output("z64", *z64, pr.lead, st.m());
     const std::int64_t ns64 = B * check_float64_bits_output("s64", *s64, pr.lead, st.m());
     OutputRows xs(*x, B * st.n()), zs(*z, B * st.m()), ss(*s, B * st.m()), obj(*objective, B);
-    with_cached_workspace(cpu_workspace_bytes(st, pr.data.batch), [&](void* ws, std::size_t bytes) {
-      cpu_solve(st, pr.settings, pr.data,
-                {xs.data, zs.data, ss.data, static_cast<std::int32_t*>(status->untyped_data()),
-                 static_cast<std::int32_t*>(iterations->untyped_data()), obj.data},
-                ws, bytes);
-    });
+    with_cached_workspace(
+        cpu_workspace_bytes(st, pr.data.batch), pr.data.batch, [&](void* ws, std::size_t bytes) {
+          cpu_solve(st, pr.settings, pr.data,
+                    {xs.data, zs.data, ss.data, static_cast<std::int32_t*>(status->untyped_data()),
+                     static_cast<std::int32_t*>(iterations->untyped_data()), obj.data},
+                    ws, bytes);
+        });
     store_float64_bits(xs.data, nx64, *x64), store_float64_bits(zs.data, nz64, *z64);
     store_float64_bits(ss.data, ns64, *s64);
     xs.store(), zs.store(), ss.store(), obj.store();
@@ -129,7 +179,20 @@ ffi::Error kkt_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::A
     const KktBatch kb = kkt_batch(P, c, A, b, x, z, s, status, vx, vz,
                                   backend::cpu::thread_count(decoded.num_threads));
     const Dims& lead = kb.lead;
-    Problem pr = decode_problem(P, c, A, b, key, decoded, kb.problems);
+    const auto other_bytes = [&](const Problem& p) {
+      const Structure& q = *p.structure;
+      const Dims& at = p.lead;  // the problems
+      const std::int64_t rows = product(lead);
+      return operand_copy_bytes("x", x, p.dtype, q.n(), at, true, true) +
+             operand_copy_bytes("z", z, p.dtype, q.m(), at, true, true) +
+             operand_copy_bytes("s", s, p.dtype, q.m(), at, true, true) +
+             sizeof(std::int32_t) * static_cast<double>(product(at)) +
+             operand_copy_bytes("v_x", vx, p.dtype, q.n(), lead, true) +
+             operand_copy_bytes("v_z", vz, p.dtype, q.m(), lead, true) +
+             staging_bytes(*ox, rows * q.n()) + staging_bytes(*oz, rows * q.m()) +
+             workspace_estimate(q, product(at), cpu_derivative_workspace_bytes);
+    };
+    Problem pr = decode_problem(P, c, A, b, key, decoded, other_bytes, kb.problems);
     const Structure& st = *pr.structure;
     const FloatOperand xs = float_operand("x", x, pr.dtype, st.n(), pr.lead, true, true);
     const FloatOperand zs = float_operand("z", z, pr.dtype, st.m(), pr.lead, true, true);
@@ -142,17 +205,16 @@ ffi::Error kkt_impl(ffi::AnyBuffer P, ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::A
     const std::int64_t rows = product(lead);  // kb.count vectors for each of the problems
     OutputRows rx(*ox, rows * st.n()), rz(*oz, rows * st.m());
     const SolutionView sol{xs.data, zs.data, ss.data, stat.data()};
-    with_cached_workspace(cpu_derivative_workspace_bytes(st, pr.data.batch),
-                          [&](void* ws, std::size_t bytes) {
-                            if (kMultiply)
-                              cpu_kkt_multiply(st, pr.settings, pr.data, sol,
-                                               {vxs.data, vzs.data, kb.count}, {rx.data, rz.data},
-                                               ws, bytes);
-                            else
-                              cpu_kkt_solve(st, pr.settings, pr.data, sol,
-                                            {vxs.data, vzs.data, kb.count}, {rx.data, rz.data}, ws,
-                                            bytes);
-                          });
+    with_cached_workspace(
+        cpu_derivative_workspace_bytes(st, pr.data.batch), pr.data.batch,
+        [&](void* ws, std::size_t bytes) {
+          if (kMultiply)
+            cpu_kkt_multiply(st, pr.settings, pr.data, sol, {vxs.data, vzs.data, kb.count},
+                             {rx.data, rz.data}, ws, bytes);
+          else
+            cpu_kkt_solve(st, pr.settings, pr.data, sol, {vxs.data, vzs.data, kb.count},
+                          {rx.data, rz.data}, ws, bytes);
+        });
     rx.store(), rz.store();
     return ffi::Error::Success();
   } catch (const std::exception& e) {

@@ -22,6 +22,7 @@
 #include "backend/cuda/cuda_check.hpp"
 #include "batchcone/cuda.hpp"
 #include "batchcone/diff.hpp"
+#include "core/memory.hpp"
 #include "ffi/operands.hpp"
 #include "ffi/registry.hpp"
 #include "ffi/settings_codec.hpp"
@@ -44,12 +45,36 @@ __global__ void narrow_kernel(const double* in, float* out, long n) {
 
 int blocks_for(long n) { return static_cast<int>((n + 255) / 256); }
 
-// Scratch memory for one call, from XLA's allocator.
-void* allocate(ffi::ScratchAllocator& scratch, std::size_t bytes) {
-  std::optional<void*> p = scratch.Allocate(bytes == 0 ? 8 : bytes, 16);
-  if (!p.has_value()) throw std::runtime_error("batchcone: scratch allocation failed");
-  return *p;
-}
+// Scratch memory for one call, from XLA's allocator. It counts what the call has taken, so that
+// a failed allocation reports the call's whole need, per problem, and a batch size that fits.
+class Scratch {
+ public:
+  Scratch(ffi::ScratchAllocator& allocator, std::int64_t batch)
+      : allocator_(allocator), batch_(batch) {}
+
+  void* get(std::size_t bytes) {
+    used_ += static_cast<double>(bytes);
+    std::optional<void*> p = allocator_.Allocate(bytes == 0 ? 8 : bytes, 16);
+    if (!p.has_value()) fail();
+    return *p;
+  }
+
+ private:
+  // XLA's allocator holds most of the device in its own pool, so the device's total memory is
+  // the scale of what a call may hope for (XLA_PYTHON_CLIENT_MEM_FRACTION sets the pool's share).
+  [[noreturn]] void fail() const {
+    std::size_t free = 0, total = 0;
+    cudaGetLastError();
+    if (cudaMemGetInfo(&free, &total) != cudaSuccess) total = 0;
+    throw core::OutOfMemory(core::memory_message("the call's device scratch", used_, total,
+                                                 static_cast<long>(batch_), "device") +
+                            " (of the device's total; XLA's pool holds a share of it)");
+  }
+
+  ffi::ScratchAllocator& allocator_;
+  std::int64_t batch_;
+  double used_ = 0;
+};
 
 // A device operand as the solver reads it: float64, problem k at data + k·stride.
 struct DeviceOperand {
@@ -70,16 +95,21 @@ __global__ void gather_kernel(const T* in, const std::int64_t* offsets, long cor
 // scratch: the numpy broadcasting the CPU handlers apply (operands.hpp).
 template <class T, class U>
 U* gather_rows(const ffi::AnyBuffer& buf, std::int64_t core, const Dims& op, const Dims& lead,
-               ffi::ScratchAllocator& scratch, cudaStream_t stream) {
+               Scratch& scratch, cudaStream_t stream) {
+  if (core == 0) return static_cast<U*>(scratch.get(0));  // (no rows to gather: an LP's P_vals)
+  // Device memory first, then the host's table of offsets: a batch too large fails before either
+  // is filled.
+  const std::int64_t rows = product(lead);
+  const long total = static_cast<long>(rows * core);
+  auto* out = static_cast<U*>(scratch.get(sizeof(U) * total));
+  auto* dev_offsets = static_cast<std::int64_t*>(scratch.get(sizeof(std::int64_t) * rows));
+  core::check_memory("the broadcast offsets", sizeof(std::int64_t) * static_cast<double>(rows),
+                     core::host_memory_available(), static_cast<long>(rows));
   const std::vector<std::int64_t> offsets = block_offsets(op, lead);
-  auto* dev_offsets =
-      static_cast<std::int64_t*>(allocate(scratch, sizeof(std::int64_t) * offsets.size()));
   // Pageable source: the copy is staged before the call returns, so `offsets` may go.
   check_cuda(cudaMemcpyAsync(dev_offsets, offsets.data(), sizeof(std::int64_t) * offsets.size(),
                              cudaMemcpyHostToDevice, stream),
              "upload broadcast offsets");
-  const long total = static_cast<long>(offsets.size() * core);
-  auto* out = static_cast<U*>(allocate(scratch, sizeof(U) * total));
   if (total > 0)  // (a launch of no blocks is an error)
     gather_kernel<<<blocks_for(total), 256, 0, stream>>>(static_cast<const T*>(buf.untyped_data()),
                                                          dev_offsets, core, total, out);
@@ -96,7 +126,7 @@ bool same_layout(const Dims& op, const Dims& lead) {
 // in place when laid out as the batch (float64) or shared by it (stride 0, unless `dense`), else
 // widened or broadcast into scratch.
 DeviceOperand device_operand(const char* name, const ffi::AnyBuffer& buf, ffi::DataType dtype,
-                             std::int64_t core, const Dims& lead, ffi::ScratchAllocator& scratch,
+                             std::int64_t core, const Dims& lead, Scratch& scratch,
                              cudaStream_t stream, bool dense = false, bool float64_bits = false) {
   const auto [op, bits] = check_operand(name, buf, dtype, core, lead, float64_bits);
   const bool wide = bits || dtype == ffi::DataType::F64;
@@ -105,7 +135,7 @@ DeviceOperand device_operand(const char* name, const ffi::AnyBuffer& buf, ffi::D
     const long rows = shared ? 1 : static_cast<long>(product(lead));
     const long stride = shared ? 0 : static_cast<long>(core);
     if (wide) return {static_cast<const double*>(buf.untyped_data()), stride};
-    auto* out = static_cast<double*>(allocate(scratch, sizeof(double) * rows * core));
+    auto* out = static_cast<double*>(scratch.get(sizeof(double) * rows * core));
     if (rows * core > 0)  // (a launch of no blocks is an error: an LP's P_vals)
       widen_kernel<<<blocks_for(rows * core), 256, 0, stream>>>(
           static_cast<const float*>(buf.untyped_data()), out, rows * core);
@@ -117,12 +147,14 @@ DeviceOperand device_operand(const char* name, const ffi::AnyBuffer& buf, ffi::D
 }
 
 // Per-problem statuses (int32, no core dimension) over `lead`, broadcast like device_operand.
-const std::int32_t* device_status(const ffi::AnyBuffer& buf, const Dims& lead,
-                                  ffi::ScratchAllocator& scratch, cudaStream_t stream) {
+const std::int32_t* device_status(const ffi::AnyBuffer& buf, const Dims& lead, Scratch& scratch,
+                                  cudaStream_t stream) {
   if (buf.element_type() != ffi::DataType::S32)
     throw std::invalid_argument("batchcone: status must be int32");
   const auto d = buf.dimensions();
   const Dims op(d.begin(), d.end());
+  if (op.size() > lead.size())
+    throw std::invalid_argument("batchcone: status has more batch dimensions than the batch");
   broadcast_dims(lead, op, "status");
   if (same_layout(op, lead)) return static_cast<const std::int32_t*>(buf.untyped_data());
   return gather_rows<std::int32_t, std::int32_t>(buf, 1, op, lead, scratch, stream);
@@ -131,8 +163,7 @@ const std::int32_t* device_status(const ffi::AnyBuffer& buf, const Dims& lead,
 // The data (P_vals, c, A_vals, b) as the solver reads it on the device, over `lead`.
 BatchData device_data(const Structure& st, ffi::DataType dtype, const Dims& lead,
                       const ffi::AnyBuffer& P, const ffi::AnyBuffer& c, const ffi::AnyBuffer& A,
-                      const ffi::AnyBuffer& b, ffi::ScratchAllocator& scratch,
-                      cudaStream_t stream) {
+                      const ffi::AnyBuffer& b, Scratch& scratch, cudaStream_t stream) {
   const DeviceOperand dP = device_operand("P_vals", P, dtype, st.nnz_P(), lead, scratch, stream);
   const DeviceOperand dc = device_operand("c", c, dtype, st.n(), lead, scratch, stream);
   const DeviceOperand dA = device_operand("A_vals", A, dtype, st.nnz_A(), lead, scratch, stream);
@@ -152,15 +183,17 @@ ffi::Error guarded(Body&& body) {
     return ffi::Error::Success();
   } catch (const std::invalid_argument& e) {
     return ffi::Error::InvalidArgument(e.what());
+  } catch (const core::OutOfMemory& e) {
+    return ffi::Error(ffi::ErrorCode::kResourceExhausted, e.what());
   } catch (const std::exception& e) {
     return ffi::Error::Internal(e.what());
   }
 }
 
 // The float64 buffer the solver writes an output into (the output itself when it is float64).
-double* output_buffer(ffi::AnyBuffer& out, ffi::ScratchAllocator& scratch) {
+double* output_buffer(ffi::AnyBuffer& out, Scratch& scratch) {
   if (out.element_type() == ffi::DataType::F64) return static_cast<double*>(out.untyped_data());
-  return static_cast<double*>(allocate(scratch, sizeof(double) * out.element_count()));
+  return static_cast<double*>(scratch.get(sizeof(double) * out.element_count()));
 }
 
 // The float64 values into an optional uint32-pair output (check_float64_bits_output).
@@ -180,7 +213,7 @@ void narrow_into(const double* values, ffi::AnyBuffer& out, cudaStream_t stream)
                                                    n);
 }
 
-ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::AnyBuffer P,
+ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator allocator, ffi::AnyBuffer P,
                       ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::AnyBuffer b,
                       ffi::Result<ffi::AnyBuffer> x, ffi::Result<ffi::AnyBuffer> z,
                       ffi::Result<ffi::AnyBuffer> s, ffi::Result<ffi::AnyBuffer> status,
@@ -194,6 +227,7 @@ ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::A
     const Settings settings = decode_settings(settings_attr.begin(), settings_attr.size());
     const ffi::DataType dtype = float_dtype(c);
     const Dims lead = data_batch_dims(P, c, A, b);
+    Scratch scratch(allocator, product(lead));
     const BatchData data = device_data(st, dtype, lead, P, c, A, b, scratch, stream);
     check_output("x", *x, dtype, lead, st.n());
     check_output("z", *z, dtype, lead, st.m());
@@ -208,7 +242,7 @@ ffi::Error solve_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::A
     double *ox = output_buffer(*x, scratch), *oz = output_buffer(*z, scratch),
            *os = output_buffer(*s, scratch), *oobj = output_buffer(*objective, scratch);
     const std::size_t bytes = cuda_workspace_bytes(st, data.batch);
-    void* workspace = allocate(scratch, bytes);
+    void* workspace = scratch.get(bytes);
     cuda_solve(st, settings, data,
                {ox, oz, os, static_cast<std::int32_t*>(status->untyped_data()),
                 static_cast<std::int32_t*>(iterations->untyped_data()), oobj},
@@ -229,7 +263,7 @@ constexpr std::int64_t kGpuGroupMinProblems = 4096;
 // returned as uint32 pairs, see cpu.cc), with the CPU handler's broadcasting: the solution and the
 // vectors may carry batch dimensions the data does not (vmap over tangents only).
 template <bool kMultiply>
-ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::AnyBuffer P,
+ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator allocator, ffi::AnyBuffer P,
                     ffi::AnyBuffer c, ffi::AnyBuffer A, ffi::AnyBuffer b, ffi::AnyBuffer x,
                     ffi::AnyBuffer z, ffi::AnyBuffer s, ffi::AnyBuffer status, ffi::AnyBuffer vx,
                     ffi::AnyBuffer vz, ffi::Result<ffi::AnyBuffer> ox,
@@ -242,6 +276,7 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
     const ffi::DataType dtype = float_dtype(c);
     const KktBatch kb = kkt_batch(P, c, A, b, x, z, s, status, vx, vz, kGpuGroupMinProblems);
     const Dims &lead = kb.lead, &problems = kb.problems;
+    Scratch scratch(allocator, product(lead));
     const BatchData data = device_data(st, dtype, problems, P, c, A, b, scratch, stream);
     const DeviceOperand sx =
         device_operand("x", x, dtype, st.n(), problems, scratch, stream, true, true);
@@ -256,7 +291,7 @@ ffi::Error kkt_cuda(cudaStream_t stream, ffi::ScratchAllocator scratch, ffi::Any
     check_output("out_z", *oz, dtype, lead, st.m());
     double *rx = output_buffer(*ox, scratch), *rz = output_buffer(*oz, scratch);
     const std::size_t bytes = cuda_workspace_bytes(st, data.batch);
-    void* workspace = allocate(scratch, bytes);
+    void* workspace = scratch.get(bytes);
     const SolutionView sol{sx.data, sz.data, ss.data, stat};
     const KktVectors vectors{vxs.data, vzs.data, kb.count};
     if (kMultiply)

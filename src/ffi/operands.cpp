@@ -2,6 +2,7 @@
 #include "ffi/operands.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 
 namespace batchcone::ffi_support {
@@ -35,24 +36,30 @@ std::string dims_string(const Dims& d) {
   return s + (d.size() == 1 ? ",)" : ")");
 }
 
-std::vector<std::int64_t> block_offsets(const Dims& op, const Dims& lead) {
+BlockOffsets::BlockOffsets(const Dims& op, const Dims& lead)
+    : lead_(lead), stride_(lead.size(), 0) {
   const size_t r = lead.size(), pad = r - op.size();
-  std::vector<std::int64_t> stride(r, 0);
   std::int64_t acc = 1;
   for (size_t d = r; d-- > pad;) {
     const std::int64_t dim = op[d - pad];
-    stride[d] = dim == 1 ? 0 : acc;
+    stride_[d] = dim == 1 ? 0 : acc;
     acc *= dim;
   }
-  std::vector<std::int64_t> out(product(lead));
-  for (std::int64_t k = 0; k < static_cast<std::int64_t>(out.size()); ++k) {
-    std::int64_t rem = k, off = 0;
-    for (size_t d = r; d-- > 0;) {
-      off += (rem % lead[d]) * stride[d];
-      rem /= lead[d];
-    }
-    out[k] = off;
+}
+
+std::int64_t BlockOffsets::operator()(std::int64_t k) const {
+  std::int64_t off = 0;
+  for (size_t d = lead_.size(); d-- > 0;) {
+    off += (k % lead_[d]) * stride_[d];
+    k /= lead_[d];
   }
+  return off;
+}
+
+std::vector<std::int64_t> block_offsets(const Dims& op, const Dims& lead) {
+  const BlockOffsets offset(op, lead);
+  std::vector<std::int64_t> out(product(lead));
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(out.size()); ++k) out[k] = offset(k);
   return out;
 }
 
@@ -92,8 +99,11 @@ KktBatch kkt_batch(const xffi::AnyBuffer& P, const xffi::AnyBuffer& c, const xff
 }
 
 std::int64_t product(const Dims& d) {
+  for (auto v : d)
+    if (v == 0) return 0;
   std::int64_t p = 1;
-  for (auto v : d) p *= v;
+  for (auto v : d)
+    if (__builtin_mul_overflow(p, v, &p)) return INT64_MAX;
   return p;
 }
 
@@ -121,7 +131,14 @@ Dims data_batch_dims(const xffi::AnyBuffer& P, const xffi::AnyBuffer& c, const x
   Dims lead = broadcast_dims(extra, leading_dims(P), "P_vals");
   lead = broadcast_dims(lead, leading_dims(c), "c");
   lead = broadcast_dims(lead, leading_dims(A), "A_vals");
-  return broadcast_dims(lead, leading_dims(b), "b");
+  lead = broadcast_dims(lead, leading_dims(b), "b");
+  const std::int64_t batch = product(lead);
+  if (batch > kMaxBatch)
+    fail("the batch dimensions " + dims_string(lead) + " hold " +
+         (batch == INT64_MAX ? std::string("more than 2^63") : std::to_string(batch)) +
+         " problems, more than one call solves (2^31 - 1 = " + std::to_string(kMaxBatch) +
+         "); split the batch");
+  return lead;
 }
 
 xffi::DataType float_dtype(const xffi::AnyBuffer& reference) {
@@ -153,30 +170,64 @@ OperandShape check_operand(const char* name, const xffi::AnyBuffer& buf, xffi::D
   return {op, bits};
 }
 
+namespace {
+
+// How float_operand lays an operand out: read in place, widened from float32 in its own
+// layout, or broadcast into one row per problem.
+enum class Layout { kInPlace, kWidened, kBroadcast };
+
+Layout operand_layout(const OperandShape& shape, xffi::DataType dtype, const Dims& lead,
+                      bool dense) {
+  const bool shared = all_ones(shape.batch) && !dense;
+  if (shape.batch != lead && !shared) return Layout::kBroadcast;
+  return shape.float64_bits || dtype == xffi::DataType::F64 ? Layout::kInPlace : Layout::kWidened;
+}
+
+}  // namespace
+
+double operand_copy_bytes(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
+                          std::int64_t core, const Dims& lead, bool dense, bool float64_bits) {
+  const OperandShape shape = check_operand(name, buf, dtype, core, lead, float64_bits);
+  const bool shared = all_ones(shape.batch) && !dense;
+  const double per_row = sizeof(double) * static_cast<double>(core);
+  switch (operand_layout(shape, dtype, lead, dense)) {
+    case Layout::kInPlace:
+      return 0;
+    case Layout::kWidened:
+      return shared ? per_row : per_row * static_cast<double>(product(lead));
+    case Layout::kBroadcast:
+      return per_row * static_cast<double>(product(lead));
+  }
+  return 0;
+}
+
 FloatOperand float_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
                            std::int64_t core, const Dims& lead, bool dense, bool float64_bits) {
-  const auto [op, bits] = check_operand(name, buf, dtype, core, lead, float64_bits);
+  const OperandShape shape = check_operand(name, buf, dtype, core, lead, float64_bits);
+  const bool shared = all_ones(shape.batch) && !dense;
   FloatOperand out;
-  const bool shared = all_ones(op) && !dense;
-  if (op == lead || shared) {  // no layout change: widen if needed, else read in place
-    out.stride = shared ? 0 : static_cast<long>(core);
-    if (bits || dtype == xffi::DataType::F64) {
+  out.stride = shared ? 0 : static_cast<long>(core);
+  switch (operand_layout(shape, dtype, lead, dense)) {
+    case Layout::kInPlace:
       out.data = static_cast<const double*>(buf.untyped_data());
       return out;
+    case Layout::kWidened: {
+      const std::int64_t count = shared ? core : product(lead) * core;
+      out.storage.resize(count);
+      for (std::int64_t i = 0; i < count; ++i) out.storage[i] = element(buf, i);
+      break;
     }
-    const std::int64_t count = shared ? core : product(lead) * core;
-    out.storage.resize(count);
-    for (std::int64_t i = 0; i < count; ++i) out.storage[i] = element(buf, i);
-    out.data = out.storage.data();
-    return out;
+    case Layout::kBroadcast: {
+      const std::int64_t rows = core == 0 ? 0 : product(lead);
+      const BlockOffsets offset(shape.batch, lead);
+      out.storage.resize(rows * core);
+      for (std::int64_t k = 0; k < rows; ++k)
+        for (std::int64_t i = 0; i < core; ++i)
+          out.storage[k * core + i] = element(buf, offset(k) * core + i);
+      break;
+    }
   }
-  const auto offsets = block_offsets(op, lead);
-  out.storage.resize(offsets.size() * core);
-  for (size_t k = 0; k < offsets.size(); ++k)
-    for (std::int64_t i = 0; i < core; ++i)
-      out.storage[k * core + i] = element(buf, offsets[k] * core + i);
   out.data = out.storage.data();
-  out.stride = static_cast<long>(core);
   return out;
 }
 
@@ -184,11 +235,13 @@ std::vector<std::int32_t> int_operand(const char* name, const xffi::AnyBuffer& b
                                       const Dims& lead) {
   if (buf.element_type() != xffi::DataType::S32) fail(std::string(name) + " must be int32");
   const Dims op = all_dims(buf);
+  if (op.size() > lead.size())
+    fail(std::string(name) + " has more batch dimensions than the batch");
   broadcast_dims(lead, op, name);
-  const auto offsets = block_offsets(op, lead);
-  std::vector<std::int32_t> out(offsets.size());
+  const BlockOffsets offset(op, lead);
+  std::vector<std::int32_t> out(product(lead));
   const auto* src = static_cast<const std::int32_t*>(buf.untyped_data());
-  for (size_t k = 0; k < offsets.size(); ++k) out[k] = src[offsets[k]];
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(out.size()); ++k) out[k] = src[offset(k)];
   return out;
 }
 

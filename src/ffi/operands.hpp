@@ -22,9 +22,14 @@ Dims leading_dims(const xffi::AnyBuffer& buf);
 // Numpy broadcasting of leading dimensions; throws std::invalid_argument naming the operand.
 Dims broadcast_dims(const Dims& a, const Dims& b, const char* name);
 
+// The number of elements of `d`, saturating at INT64_MAX (dimensions come from the caller).
 std::int64_t product(const Dims& d);
 
-// The batch dimensions of the data (P_vals, c, A_vals, b) broadcast with `extra`.
+// One call solves at most this many problems (the solver's batch size is an int).
+constexpr std::int64_t kMaxBatch = 2147483647;
+
+// The batch dimensions of the data (P_vals, c, A_vals, b) broadcast with `extra`; throws
+// std::invalid_argument when they hold more than kMaxBatch problems.
 Dims data_batch_dims(const xffi::AnyBuffer& P, const xffi::AnyBuffer& c, const xffi::AnyBuffer& A,
                      const xffi::AnyBuffer& b, const Dims& extra = {});
 
@@ -48,6 +53,12 @@ struct OperandShape {
 };
 OperandShape check_operand(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
                            std::int64_t core, const Dims& lead, bool float64_bits = false);
+
+// The host bytes float_operand (same arguments) allocates for its copy: 0 when it reads the
+// buffer in place. A double: the estimate of a call that could never fit must not wrap.
+double operand_copy_bytes(const char* name, const xffi::AnyBuffer& buf, xffi::DataType dtype,
+                          std::int64_t core, const Dims& lead, bool dense,
+                          bool float64_bits = false);
 
 // Checks dtype (F32/F64, equal to `dtype`) and core size, then lays the operand out over `lead`.
 // With `dense`, a shared operand is copied per problem too (for arrays read without strides).
@@ -89,8 +100,19 @@ struct OutputRows {
 
 std::string dims_string(const Dims& d);
 
-// Source offset (in core blocks) of each of the product(lead) problems of `lead` in an operand
-// with batch dimensions `op` (right-aligned, size-1 dimensions broadcast).
+// Source offset (in core blocks) of problem k of `lead` in an operand with batch dimensions `op`
+// (right-aligned, size-1 dimensions broadcast), computed on demand: no table of product(lead)
+// entries is built for a broadcast over a large batch.
+class BlockOffsets {
+ public:
+  BlockOffsets(const Dims& op, const Dims& lead);
+  std::int64_t operator()(std::int64_t k) const;
+
+ private:
+  Dims lead_, stride_;
+};
+
+// The table of BlockOffsets for all product(lead) problems (uploaded by the CUDA handlers).
 std::vector<std::int64_t> block_offsets(const Dims& op, const Dims& lead);
 
 // The batch of a KKT call (batchcone_kkt_solve / _multiply): `lead`, the broadcast of the data's,

@@ -8,17 +8,27 @@
 namespace batchcone::ffi_support {
 namespace {
 
-// One row per field: its name and how to store a double into Settings.
+// An integer field's value: integral and in int's range (a cast of anything else is undefined).
+int as_int(const char* name, double v) {
+  if (v != std::floor(v) || v < -2147483648.0 || v > 2147483647.0)
+    throw std::invalid_argument(std::string("batchcone: setting ") + name + " = " +
+                                std::to_string(v) + " is not an integer in int's range");
+  return static_cast<int>(v);
+}
+
+// One row per field: its name and how to store a double into Settings and read it back.
 struct Field {
   const char* name;
   void (*set)(Settings&, double);
+  double (*get)(const Settings&);
 };
 
 // clang-format off
-#define BC_REAL(f) {#f, [](Settings& s, double v) { s.f = v; }}
-#define BC_INT(f) {#f, [](Settings& s, double v) { s.f = static_cast<int>(v); }}
-#define BC_BOOL(f) {#f, [](Settings& s, double v) { s.f = v != 0.0; }}
-#define BC_ENUM(f, T) {#f, [](Settings& s, double v) { s.f = static_cast<T>(static_cast<int>(v)); }}
+#define BC_GET(f) [](const Settings& s) { return static_cast<double>(s.f); }
+#define BC_REAL(f) {#f, [](Settings& s, double v) { s.f = v; }, BC_GET(f)}
+#define BC_INT(f) {#f, [](Settings& s, double v) { s.f = as_int(#f, v); }, BC_GET(f)}
+#define BC_BOOL(f) {#f, [](Settings& s, double v) { s.f = v != 0.0; }, BC_GET(f)}
+#define BC_ENUM(f, T) {#f, [](Settings& s, double v) { s.f = static_cast<T>(as_int(#f, v)); }, BC_GET(f)}
 // clang-format on
 const Field kFields[] = {
     BC_INT(max_iter),
@@ -58,7 +68,9 @@ const Field kFields[] = {
     BC_ENUM(qp_method, QpMethod),
     BC_BOOL(verbose),
     BC_INT(num_threads),
+    BC_BOOL(nonfinite_as_status),
 };
+#undef BC_GET
 #undef BC_REAL
 #undef BC_INT
 #undef BC_BOOL
@@ -78,6 +90,12 @@ const char* settings_fields() {
 }
 
 std::size_t settings_field_count() { return sizeof(kFields) / sizeof(kFields[0]); }
+
+std::vector<double> encode_settings(const Settings& settings) {
+  std::vector<double> out;
+  for (const Field& f : kFields) out.push_back(f.get(settings));
+  return out;
+}
 
 Settings decode_settings(const double* values, std::size_t count) {
   if (count != settings_field_count())

@@ -10,24 +10,31 @@
 #include <memory>
 #include <mutex>
 
+#include "core/memory.hpp"
+
 namespace batchcone::ffi_support {
 
 constexpr std::size_t kMaxCachedBytes = std::size_t{512} << 20;
 
 class WorkspaceCache {
  public:
-  // run(workspace, bytes) with a workspace of at least `bytes` bytes.
+  // run(workspace, bytes) with a workspace of at least `bytes` bytes; `batch` (the call's
+  // problems) is for the message when the memory is not there (core/memory.hpp).
   template <class Run>
-  static void with(std::size_t bytes, Run&& run) {
+  static void with(std::size_t bytes, long batch, Run&& run) {
     WorkspaceCache& c = instance();
     std::unique_lock<std::mutex> lk(c.mu_);
     if (c.in_use_ || bytes > kMaxCachedBytes) {
       lk.unlock();
-      std::unique_ptr<double[]> own(allocate(bytes));
+      std::unique_ptr<double[]> own(core::allocate_host("the solver workspace", bytes, batch));
       run(static_cast<void*>(own.get()), bytes);
       return;
     }
-    if (bytes > c.bytes_) c.buffer_.reset(), c.buffer_.reset(allocate(bytes)), c.bytes_ = bytes;
+    if (bytes > c.bytes_) {  // (emptied first: a failed allocation leaves no stale size)
+      c.buffer_.reset(), c.bytes_ = 0;
+      c.buffer_.reset(core::allocate_host("the solver workspace", bytes, batch));
+      c.bytes_ = bytes;
+    }
     c.in_use_ = true;
     lk.unlock();
     struct Release {
@@ -45,9 +52,6 @@ class WorkspaceCache {
     static WorkspaceCache cache;
     return cache;
   }
-  static double* allocate(std::size_t bytes) {
-    return new double[(bytes + sizeof(double) - 1) / sizeof(double)];
-  }
   std::mutex mu_;
   std::unique_ptr<double[]> buffer_;
   std::size_t bytes_ = 0;
@@ -55,8 +59,8 @@ class WorkspaceCache {
 };
 
 template <class Run>
-void with_cached_workspace(std::size_t bytes, Run&& run) {
-  WorkspaceCache::with(bytes, run);
+void with_cached_workspace(std::size_t bytes, long batch, Run&& run) {
+  WorkspaceCache::with(bytes, batch, run);
 }
 
 }  // namespace batchcone::ffi_support

@@ -7,6 +7,8 @@
 // column c are appended in increasing row order, so the slot of L_kc is known in advance.
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "symbolic.hpp"
 
@@ -33,7 +35,8 @@ int choose_dense_tail(int order, const std::vector<int>& lp) {
   for (int s = 0; s <= order; ++s) {
     const double t = order - s;
     const double cost = lead + t * t * t / 6.0 / kDenseSpeedup;
-    if (t <= kDenseMaxTail && (t >= kDenseMinTail || t == 0) && cost < best) best = cost, best_s = s;
+    if (t <= kDenseMaxTail && (t >= kDenseMinTail || t == 0) && cost < best)
+      best = cost, best_s = s;
     if (s < order) {
       const double k = lp[s + 1] - lp[s];
       lead += 0.5 * k * (k + 1);
@@ -78,6 +81,12 @@ FactorSchedule build_factor_schedule(int order, const std::vector<int>& kp,
 
   FactorSchedule f;
   f.lp.assign(order + 1, 0);
+  long long factor_entries = 0;
+  for (int c = 0; c < order; ++c) factor_entries += count[c];
+  if (factor_entries > 2147483647LL)
+    throw std::invalid_argument("batchcone: the LDLᵀ factor would have " +
+                                std::to_string(factor_entries) +
+                                " entries, more than the 2^31 - 1 that int32 indices allow");
   for (int c = 0; c < order; ++c) f.lp[c + 1] = f.lp[c] + count[c];
   f.li.assign(f.lp[order], 0);
   std::vector<int> next(f.lp.begin(), f.lp.end() - 1);

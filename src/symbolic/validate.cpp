@@ -23,7 +23,8 @@ void validate_csc(const char* name, int nrows, int ncols, const std::vector<int>
                   const std::vector<int>& rowval, bool upper) {
   const std::string n(name);
   if (colptr.size() != static_cast<size_t>(ncols) + 1)
-    fail(n + "_colptr has length " + str(colptr.size()) + ", expected n+1 = " + str(ncols + 1));
+    fail(n + "_colptr has length " + str(colptr.size()) +
+         ", expected n+1 = " + str(static_cast<long long>(ncols) + 1));
   if (colptr[0] != 0) fail(n + "_colptr[0] is " + str(colptr[0]) + ", expected 0");
   for (int j = 0; j < ncols; ++j)
     if (colptr[j + 1] < colptr[j])
@@ -35,7 +36,8 @@ void validate_csc(const char* name, int nrows, int ncols, const std::vector<int>
   for (int j = 0; j < ncols; ++j) {
     for (int p = colptr[j]; p < colptr[j + 1]; ++p) {
       const int i = rowval[p];
-      const std::string where = n + "_rowval[" + str(p) + "] = " + str(i) + " (column " + str(j) + ")";
+      const std::string where =
+          n + "_rowval[" + str(p) + "] = " + str(i) + " (column " + str(j) + ")";
       if (i < 0 || i >= nrows) fail(where + " is out of range [0, " + str(nrows) + ")");
       if (upper && i > j) fail(where + " is below the diagonal: P must be upper triangular");
       if (p > colptr[j] && rowval[p - 1] >= i)
@@ -46,19 +48,49 @@ void validate_csc(const char* name, int nrows, int ncols, const std::vector<int>
 
 const char* cone_name(ConeKind k) {
   switch (k) {
-    case ConeKind::Zero: return "Zero";
-    case ConeKind::NonNeg: return "NonNeg";
-    case ConeKind::SOC: return "SOC";
-    case ConeKind::PSD: return "PSD";
-    case ConeKind::Exp: return "Exp";
-    case ConeKind::Pow: return "Pow";
+    case ConeKind::Zero:
+      return "Zero";
+    case ConeKind::NonNeg:
+      return "NonNeg";
+    case ConeKind::SOC:
+      return "SOC";
+    case ConeKind::PSD:
+      return "PSD";
+    case ConeKind::Exp:
+      return "Exp";
+    case ConeKind::Pow:
+      return "Pow";
   }
   return "unknown";
 }
 
+// The KKT pattern lists triu(P), Aᵀ, a diagonal, the dense upper triangle of every PSD,
+// exponential, power and small SOC block, and two columns of d entries per expanded SOC (see
+// kkt_pattern.cpp). Its order and entry count are int32 throughout the kernels, so a structure
+// whose counts overflow is rejected here, in 64-bit arithmetic, before anything is allocated.
+void validate_kkt_size(const StructureSpec& spec) {
+  constexpr long long kMax = 2147483647LL;
+  long long order = static_cast<long long>(spec.n) + spec.m;
+  long long entries = static_cast<long long>(spec.P_rowval.size()) + spec.A_rowval.size();
+  for (const Cone& k : spec.cones) {
+    const long long d = cone_rows(k);
+    if (k.kind == ConeKind::SOC && d >= kernels::kSocExpansionMinDim)
+      order += 2, entries += 2 * d;
+    else if (k.kind != ConeKind::Zero && k.kind != ConeKind::NonNeg)
+      entries += d * (d + 1) / 2;
+  }
+  entries += order;
+  if (order > kMax || entries > kMax)
+    fail("the KKT system would have order " + str(order) + " and " + str(entries) +
+         " stored entries, more than the 2^31 - 1 that int32 indices allow");
+}
+
 }  // namespace
 
-int cone_rows(const Cone& k) { return k.kind == ConeKind::PSD ? k.dim * (k.dim + 1) / 2 : k.dim; }
+int cone_rows(const Cone& k) {
+  return k.kind == ConeKind::PSD ? static_cast<int>(static_cast<long long>(k.dim) * (k.dim + 1) / 2)
+                                 : k.dim;
+}
 
 void validate_spec(const StructureSpec& spec) {
   if (spec.n < 0) fail("n = " + str(spec.n) + " is negative");
@@ -88,6 +120,7 @@ void validate_spec(const StructureSpec& spec) {
   if (total != spec.m)
     fail("cone dimensions sum to " + str(total) + " rows but m = " + str(spec.m) +
          (total != 0 ? " (a PSD cone of side k takes k(k+1)/2 rows)" : ""));
+  validate_kkt_size(spec);
 }
 
 ConeArrays build_cone_arrays(const StructureSpec& spec) {
@@ -113,9 +146,9 @@ ConeArrays build_cone_arrays(const StructureSpec& spec) {
       out.woff.push_back(offset);
     }
     out.degree += (k.kind == ConeKind::NonNeg || k.kind == ConeKind::PSD) ? k.dim
-                  : k.kind == ConeKind::SOC                          ? 1
-                  : nonsym                                           ? 3
-                                                                     : 0;
+                  : k.kind == ConeKind::SOC                               ? 1
+                  : nonsym                                                ? 3
+                                                                          : 0;
     out.nonsym += nonsym ? 1 : 0;
     offset += rows;
   }

@@ -141,6 +141,67 @@ TEST(EmulatedLaunchInputs, NonFiniteValuesAreReportedLikeTheCpu) {
             cpu);
 }
 
+// Settings::nonfinite_as_status: a problem with a NaN or an infinity gets status InvalidInput and
+// NaN outputs, and the others are solved as in a batch without it; the KKT calls at such a
+// solution do not raise, and the other problems' results are those of the clean batch. The CPU
+// and the device path agree.
+TEST(EmulatedLaunchInputs, NonFiniteProblemsGetTheirOwnStatus) {
+  const Fixture f = load_fixtures("qp")[0];
+  const Structure st = make_structure(f.spec);
+  const int B = 4, n = st.n(), m = st.m(), nnz_A = st.nnz_A();
+  std::vector<double> c, A;
+  for (int k = 0; k < B; ++k) {
+    c.insert(c.end(), f.c.begin(), f.c.end());
+    A.insert(A.end(), f.A_vals.begin(), f.A_vals.end());
+  }
+  for (int k = 0; k < B; ++k) c[k * n] += 0.1 * k;  // distinct problems
+  const std::vector<double> clean_c = c;
+  c[1 * n + 2] = std::nan("");
+  A[3 * nnz_A] = -INFINITY;
+  Settings status_mode;
+  status_mode.nonfinite_as_status = true;
+  const BatchData data{B, f.P_vals.data(), 0, c.data(), kDense, A.data(), kDense, f.b.data(), 0};
+  // The reference: the same problems with the bad values restored (A shared, as the copies).
+  const Result ref = solve_values(st, B, f.P_vals.data(), 0, clean_c.data(), kDense,
+                                  f.A_vals.data(), 0, f.b.data(), 0);
+  for (const bool device : {false, true}) {
+    Result r = empty_result(st, B);
+    const BatchSolution out{r.x.data(),      r.z.data(),          r.s.data(),
+                            r.status.data(), r.iterations.data(), r.objective.data()};
+    if (device)
+      device_backend::emulated_solve(st, status_mode, data, out);
+    else
+      cpu_solve(st, status_mode, data, out);
+    for (int k = 0; k < B; ++k) {
+      const bool bad = k == 1 || k == 3;
+      EXPECT_EQ(r.status[k], bad ? static_cast<int>(Status::InvalidInput) : ref.status[k])
+          << "problem " << k << (device ? " (device)" : " (cpu)");
+      EXPECT_EQ(std::isnan(r.objective[k]), bad);
+      for (int i = 0; i < n; ++i) {
+        if (bad)
+          EXPECT_TRUE(std::isnan(r.x[k * n + i]));
+        else
+          EXPECT_NEAR(r.x[k * n + i], ref.x[k * n + i], 1e-12);
+      }
+    }
+    // Derivatives at this solution: no error, the good problems' K⁻¹v as in the clean batch.
+    std::vector<double> vx(B * n, 1.0), vz(B * m, 1.0), ox(B * n), oz(B * m), rx(B * n), rz(B * m);
+    const SolutionView sol{r.x.data(), r.z.data(), r.s.data(), r.status.data()};
+    const SolutionView ref_sol{ref.x.data(), ref.z.data(), ref.s.data(), ref.status.data()};
+    const BatchData ref_data{B, f.P_vals.data(), 0, clean_c.data(), kDense, f.A_vals.data(),
+                             0, f.b.data(),      0};
+    cpu_kkt_solve(st, Settings{}, ref_data, ref_sol, {vx.data(), vz.data()},
+                  {rx.data(), rz.data()});
+    if (device)
+      device_backend::emulated_kkt_apply(st, status_mode, data, sol, {vx.data(), vz.data()},
+                                         {ox.data(), oz.data()}, false);
+    else
+      cpu_kkt_solve(st, status_mode, data, sol, {vx.data(), vz.data()}, {ox.data(), oz.data()});
+    for (int k : {0, 2})
+      for (int i = 0; i < n; ++i) EXPECT_NEAR(ox[k * n + i], rx[k * n + i], 1e-10);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, EmulatedLaunch,
                          ::testing::Values("lp", "qp", "socp", "sdp", "exp", "pow", "infeasible"));
 

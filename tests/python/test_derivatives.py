@@ -60,7 +60,7 @@ def test_float32_solve_returns_the_float64_solution_bit_for_bit(family):
 
     for p in load_fixtures(family)[:2]:
         f32 = [np.asarray(a, np.float32) for a in (p.P, p.c, p.A, p.b)]
-        out = _solve_call(p.structure, bc.Settings(), *map(jnp.asarray, f32), exact=True)
+        out = _solve_call(p.structure, bc.Settings(), False, *map(jnp.asarray, f32), exact=True)
         wide = bc.solve(p.structure, *(jnp.asarray(a, jnp.float64) for a in f32))
         for bits, want in zip(out[6:], (wide.x, wide.z, wide.s)):
             assert bits.dtype == jnp.uint32

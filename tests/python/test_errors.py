@@ -46,14 +46,56 @@ def test_invalid_structure_is_rejected():
 
 
 def test_structure_from_another_process_key(qp):
-    # A compiled program carries only the key: run it after the registry forgot the structure,
-    # as in a process that never created it.
+    # A compiled program carries only the key: a key no Structure of this process registered
+    # (a program from another process) is an error naming it.
+    from types import SimpleNamespace
+
+    from batchcone.solve import _solve_call
+
+    stranger = SimpleNamespace(key=qp.structure.key ^ 0x5A5A5A5A, n=qp.structure.n, m=qp.structure.m)
+    data = [jnp.asarray(v) for v in (qp.P, qp.c, qp.A, qp.b)]
+    with pytest.raises(Exception, match="is not registered in this process"):
+        jax.block_until_ready(_solve_call(stranger, bc.Settings(), False, *data)[0])
+
+
+def test_jitted_function_survives_clear_structures(qp):
+    # clear_structures() drops the analyses only: a program compiled before it, and a new trace,
+    # both run afterwards (the structure is analysed again on its next use).
     f = jax.jit(lambda c: bc.solve(qp.structure, qp.P, c, qp.A, qp.b).x).lower(qp.c).compile()
     bc.clear_structures()
-    with pytest.raises(Exception, match="is not registered in this process"):
-        jax.block_until_ready(f(qp.c))
-    qp.structure.ensure_registered()
     np.testing.assert_allclose(f(qp.c), qp.x, atol=1e-7)
+    bc.clear_structures()
+    np.testing.assert_allclose(bc.solve(qp.structure, qp.P, qp.c, qp.A, qp.b).x, qp.x, atol=1e-7)
+
+
+def test_clear_structures_during_concurrent_solves(qp):
+    import threading
+
+    f = jax.jit(lambda c: bc.solve(qp.structure, qp.P, c, qp.A, qp.b).x)
+    expected = np.asarray(f(qp.c))
+    failures, stop = [], threading.Event()
+
+    def solver():
+        for _ in range(60):
+            try:
+                np.testing.assert_array_equal(np.asarray(f(qp.c)), expected)
+            except Exception as e:  # noqa: BLE001 - every failure is the test's finding
+                failures.append(repr(e))
+
+    def clearer():
+        while not stop.is_set():
+            bc.clear_structures()
+
+    threads = [threading.Thread(target=solver) for _ in range(4)]
+    cl = threading.Thread(target=clearer)
+    cl.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    cl.join()
+    assert failures == []
 
 
 def test_integer_inputs_are_promoted_and_bad_types_rejected(qp):

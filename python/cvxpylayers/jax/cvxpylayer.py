@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import cvxpy as cp
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -20,6 +21,7 @@ from batchcone.settings import settings_from_options
 from batchcone.solve import ALMOST_SOLVED, SOLVED
 
 from .._canon import canonicalize
+from ._values import check_eagerly, invalidate_traced
 
 NATIVE_SOLVERS = (None, "MOREAU", "BATCHCONE")
 DIFFCP_SOLVERS = ("DIFFCP", "SCS", "CLARABEL", "ECOS")
@@ -81,6 +83,7 @@ class CvxpyLayer:
         self.backend = "native" if name in NATIVE_SOLVERS else "diffcp"
         self.problem, self.parameters, self.variables = problem, list(parameters), list(variables)
         self.gp, self.verbose = gp, verbose
+        self._objective_sign = -1.0 if isinstance(problem.objective, cp.Maximize) else 1.0
         self.solver_args = dict(solver_args or {})
         self._canon = canonicalize(problem, self.parameters, self.variables, gp, verbose,
                                    canon_backend, self.solver_args, self.backend)  # fmt: skip
@@ -111,7 +114,13 @@ class CvxpyLayer:
         dtype = jnp.result_type(*arrays) if arrays else jnp.result_type(float)
         if not jnp.issubdtype(dtype, jnp.floating):
             dtype = jnp.result_type(float)
-        p = self._parameter_vector([a.astype(dtype) for a in arrays], batch, dtype)
+        arrays = [a.astype(dtype) for a in arrays]
+        batched = [a.ndim > len(param.shape) for a, param in zip(arrays, self.parameters)]
+        if any(isinstance(a, jax.core.Tracer) for a in arrays):
+            arrays = invalidate_traced(self.parameters, arrays, batched)
+        else:
+            check_eagerly(self.parameters, arrays, batched, self.gp)
+        p = self._parameter_vector(arrays, batch, dtype)
         cn = self._canon
         if self.backend == "native":
             data = [_apply(sm, p, shared_constant=True) for sm in (cn.P, cn.c, cn.A, cn.b)]
@@ -126,7 +135,11 @@ class CvxpyLayer:
         outputs = tuple(self._recover(out, sol, ok) for out in cn.outputs)
         if not return_info:
             return outputs
-        objective = sol.objective + _apply(cn.d, p)[..., 0]
+        # The solver minimizes; cvxpy's value is −that for Maximize, and exp of it for a
+        # geometric program (solved in log-log space).
+        objective = self._objective_sign * (sol.objective + _apply(cn.d, p)[..., 0])
+        if self.gp:
+            objective = jnp.exp(objective)
         return outputs, {"status": sol.status, "iterations": sol.iterations, "objective": objective}
 
     def _validate(self, params):
@@ -142,6 +155,11 @@ class CvxpyLayer:
                     f"'NoneType' object has no attribute 'shape' (parameter {i} of the layer is None)"
                 )
             a = jnp.asarray(value)
+            if jnp.issubdtype(a.dtype, jnp.complexfloating):
+                raise TypeError(
+                    f"batchcone: parameter {i} ({param.name()}) is complex ({a.dtype}); the layer "
+                    "takes real values"
+                )
             shape = tuple(param.shape)
             if a.ndim == len(shape):
                 if a.shape != shape:
@@ -182,8 +200,11 @@ class CvxpyLayer:
                 a = jnp.log(a)
             lead = a.ndim - len(param.shape)  # 1 if this parameter is batched, else 0
             axes = tuple(range(lead)) + tuple(reversed(range(lead, a.ndim)))
-            flat = jnp.transpose(a, axes).reshape(a.shape[:lead] + (-1,))  # column-major
+            size = int(np.prod(param.shape, dtype=int))  # not −1: a batch may be empty
+            flat = jnp.transpose(a, axes).reshape(a.shape[:lead] + (size,))  # column-major
             vals = flat[..., block.gather]
+            if block.mirror is not None:
+                vals = 0.5 * (vals + flat[..., block.mirror])
             p = p.at[..., block.offset : block.offset + vals.shape[-1]].set(
                 jnp.broadcast_to(vals, batch + vals.shape[-1:])
             )

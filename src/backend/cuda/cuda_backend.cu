@@ -63,8 +63,9 @@ class DeviceStructure {
 // One DeviceStructure per (structure, device), made on first use.
 std::shared_ptr<const DeviceStructure> device_structure(const Structure& st, const Settings& s) {
   static std::mutex mu;
-  static std::map<std::pair<const detail::Symbolic*, int>,
-                  std::pair<std::weak_ptr<const detail::Symbolic>, std::shared_ptr<DeviceStructure>>>
+  static std::map<
+      std::pair<const detail::Symbolic*, int>,
+      std::pair<std::weak_ptr<const detail::Symbolic>, std::shared_ptr<DeviceStructure>>>
       cache;
   int device = 0;
   check_cuda(cudaGetDevice(&device), "cudaGetDevice");
@@ -78,10 +79,12 @@ std::shared_ptr<const DeviceStructure> device_structure(const Structure& st, con
 }
 
 // atomicMin of the flat index k·len + i of every non-finite value of one input into *first.
-__global__ void first_nonfinite_kernel(const double* p, long stride, int len, long total,
+// Rows the query does not read (device_backend::query_reads_row) are skipped.
+__global__ void first_nonfinite_kernel(device_backend::FiniteQuery q, long total,
                                        unsigned long long* first) {
   const long t = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (t < total && !isfinite(p[(t / len) * stride + t % len]))
+  if (t >= total || !device_backend::query_reads_row(q, t / q.len)) return;
+  if (!isfinite(q.p[(t / q.len) * q.stride + t % q.len]))
     atomicMin(first, static_cast<unsigned long long>(t));
 }
 
@@ -134,7 +137,7 @@ class CudaExecutor {
       const long total = static_cast<long>(q[j].distinct) * q[j].len;
       if (total > 0)
         first_nonfinite_kernel<<<static_cast<int>((total + 255) / 256), 256, 0, stream_>>>(
-            q[j].p, q[j].stride, q[j].len, total, slots + j);
+            q[j], total, slots + j);
     }
     unsigned long long host[device_backend::kMaxFiniteQueries];
     check_cuda(cudaMemcpyAsync(host, slots, sizeof(unsigned long long) * count,
@@ -157,8 +160,8 @@ class CudaExecutor {
 };
 
 void kkt_call(const Structure& st, const Settings& settings, const BatchData& data,
-              const SolutionView& sol, const KktVectors& in, const KktOutputs& out,
-              void* workspace, std::size_t bytes, CudaStream stream, bool multiply) {
+              const SolutionView& sol, const KktVectors& in, const KktOutputs& out, void* workspace,
+              std::size_t bytes, CudaStream stream, bool multiply) {
   device_backend::check_kkt_args(settings, data, sol, in, out);
   if (data.batch == 0) return;
   core::check_workspace(workspace, bytes, cuda_workspace_bytes(st, data.batch),

@@ -111,14 +111,17 @@ std::vector<FiniteQuery> data_queries(const Structure& st, const BatchData& d) {
           query("b", d.b, d.b_stride, st.m(), d.batch)};
 }
 
-std::vector<FiniteQuery> kkt_queries(const Structure& st, const BatchData& d,
-                                     const SolutionView& sol, const KktVectors& v) {
+std::vector<FiniteQuery> kkt_queries(const Structure& st, const Settings& settings,
+                                     const BatchData& d, const SolutionView& sol,
+                                     const KktVectors& v) {
   std::vector<FiniteQuery> q = data_queries(st, d);
   q.push_back(query("solution x", sol.x, kDense, st.n(), d.batch));
   q.push_back(query("solution z", sol.z, kDense, st.m(), d.batch));
   q.push_back(query("solution s", sol.s, kDense, st.m(), d.batch));
   q.push_back(query("vector x", v.x, kDense, st.n(), d.batch * v.count));
   q.push_back(query("vector z", v.z, kDense, st.m(), d.batch * v.count));
+  if (settings.nonfinite_as_status) return {};  // after the layout checks
+  for (FiniteQuery& f : q) f.status = sol.status, f.batch = d.batch;
   return q;
 }
 

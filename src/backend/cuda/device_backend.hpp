@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "backend/cuda/device_steps.hpp"
@@ -68,25 +69,41 @@ kernels::Context bind(const detail::Symbolic& sym, const Settings& settings,
 
 // ---- finite inputs: core::check_data's checks with the values read by the executor ------------
 
-// One input: problem k's entry i at p[k·stride + i] for k < distinct (check_input_layout).
+// One input: row k's entry i at p[k·stride + i] for k < distinct (check_input_layout). With a
+// `status` (the derivative calls), row k is checked only if problem k mod batch is Solved or
+// AlmostSolved, unless distinct is 1 (a shared input, always checked).
 struct FiniteQuery {
   const char* name;
   const double* p;
   long stride;
   int len;
   int distinct;
+  const std::int32_t* status = nullptr;
+  int batch = 0;
 };
+
+// Whether the query reads row k (the same test on the host and on the device).
+BC_HD bool query_reads_row(const FiniteQuery& q, long k) {
+  if (q.status == nullptr || q.distinct <= 1) return true;
+  const std::int32_t s = q.status[k % q.batch];
+  return s == static_cast<std::int32_t>(Status::Solved) ||
+         s == static_cast<std::int32_t>(Status::AlmostSolved);
+}
 
 // The data's queries, after core's pointer and stride checks (data.batch ≥ 0).
 std::vector<FiniteQuery> data_queries(const Structure& st, const BatchData& d);
-// The derivative calls': the data, the solution (x, z, s) and `count` vectors per problem.
-std::vector<FiniteQuery> kkt_queries(const Structure& st, const BatchData& d,
-                                     const SolutionView& sol, const KktVectors& v);
+// The derivative calls': the data, the solution (x, z, s) and `count` vectors per problem, on
+// the differentiable problems only; none when settings.nonfinite_as_status (diff_cpu.cpp's
+// rules).
+std::vector<FiniteQuery> kkt_queries(const Structure& st, const Settings& settings,
+                                     const BatchData& d, const SolutionView& sol,
+                                     const KktVectors& v);
 
 // Throws core's message ("c[3] of problem 0 is NaN") for the first input holding a non-finite
 // value; one executor round trip for all of them.
 template <class Executor>
 void check_finite(Executor& exec, const std::vector<FiniteQuery>& queries) {
+  if (queries.empty()) return;
   std::vector<long> first(queries.size(), -1);
   exec.first_nonfinite(queries.data(), static_cast<int>(queries.size()), first.data());
   for (size_t q = 0; q < queries.size(); ++q) {
@@ -152,7 +169,8 @@ void check_kkt_args(const Settings& settings, const BatchData& data, const Solut
 template <class Executor>
 void run_solve(Executor& exec, const Batch& bt, const Structure& st, const BatchData& data,
                const BatchSolution& out) {
-  check_finite(exec, data_queries(st, data));
+  const std::vector<FiniteQuery> queries = data_queries(st, data);  // the layout checks
+  if (!bt.cx.settings.nonfinite_as_status) check_finite(exec, queries);
   DeviceBackend<Executor> be(exec, bt, inputs_of(st, data),
                              {out.x, out.z, out.s, out.objective, out.status, out.iterations});
   core::solve_batch(be);
@@ -161,7 +179,7 @@ void run_solve(Executor& exec, const Batch& bt, const Structure& st, const Batch
 template <class Executor>
 void run_kkt(Executor& exec, const Batch& bt, const Structure& st, const BatchData& data,
              const SolutionView& sol, const KktVectors& v, const KktOutputs& out, bool multiply) {
-  check_finite(exec, kkt_queries(st, data, sol, v));
+  check_finite(exec, kkt_queries(st, bt.cx.settings, data, sol, v));
   kkt_apply(exec, bt, inputs_of(st, data), sol, v, out, multiply);
 }
 

@@ -14,6 +14,7 @@
 #include "kernels/ipm/finalize.hpp"
 #include "kernels/ipm/info.hpp"
 #include "kernels/ipm/init.hpp"
+#include "kernels/ipm/invalid_input.hpp"
 #include "kernels/ipm/step.hpp"
 
 namespace batchcone::device_steps {
@@ -55,9 +56,16 @@ BC_HD bool is_active(const Batch& bt, int b) { return bt.scalars[b].status == St
 
 // ---- the solve: the Backend contract's primitives (src/backend/backend.hpp), per problem -------
 
+// A problem with non-finite data (Settings::nonfinite_as_status; otherwise the host rejected
+// the batch) is not set up: it is marked InvalidInput, so every later step skips it.
 BC_HD void setup(const Batch& bt, const Inputs& in, int b) {
   const auto st = state_of(bt, b);
-  kernels::equilibrate(bt.cx, st, input_of(in, b));
+  const kernels::ProblemInput input = input_of(in, b);
+  if (bt.cx.settings.nonfinite_as_status && !kernels::input_is_finite(bt.cx.dims, input)) {
+    st.sc->status = Status::InvalidInput;
+    return;
+  }
+  kernels::equilibrate(bt.cx, st, input);
   kernels::initialize(bt.cx, st);
 }
 
@@ -72,6 +80,9 @@ BC_HD void iterate(const Batch& bt, int b) {
 
 BC_HD void finalize(const Batch& bt, const Outputs& out, int b) {
   const long n = bt.cx.dims.n, m = bt.cx.dims.m;
+  if (bt.scalars[b].status == Status::InvalidInput)
+    return kernels::write_invalid_input(bt.cx.dims, out.x + b * n, out.z + b * m, out.s + b * m,
+                                        out.objective[b], out.status[b], out.iterations[b]);
   kernels::finalize(bt.cx, state_of(bt, b), out.x + b * n, out.z + b * m, out.s + b * m,
                     out.objective[b]);
   out.status[b] = static_cast<std::int32_t>(bt.scalars[b].status);

@@ -45,8 +45,14 @@ struct HostExecutor {
     each(bt, [&](int b) { device_steps::kkt_apply(bt, vx, vz, ox, oz, multiply, b); });
   }
   void first_nonfinite(const FiniteQuery* q, int count, long* first) {
-    for (int j = 0; j < count; ++j)
-      first[j] = core::first_nonfinite(q[j].p, q[j].stride, q[j].len, q[j].distinct);
+    for (int j = 0; j < count; ++j) {
+      first[j] = -1;
+      for (long k = 0; k < q[j].distinct && first[j] < 0; ++k) {
+        if (!query_reads_row(q[j], k)) continue;
+        const long i = core::first_nonfinite(q[j].p + k * q[j].stride, q[j].stride, q[j].len, 1);
+        if (i >= 0) first[j] = k * q[j].len + i;
+      }
+    }
   }
   double read_value(const double* p) { return *p; }
 };
