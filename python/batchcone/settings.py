@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, fields
 
 import numpy as np
 
 from . import _ffi
+from ._types import is_integer, is_real
 
 
 QP_METHODS = {"auto": 0, "ipm": 1, "active_set": 2}  # include/batchcone/settings.hpp QpMethod
@@ -90,12 +90,12 @@ def _check_field(name: str, kind: str, value) -> None:
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"batchcone: setting {name} must be a bool, {got}")
     elif kind == "int":
-        if not isinstance(value, (numbers.Integral, np.integer)) or isinstance(value, (bool, np.bool_)):
+        if not is_integer(value):
             raise TypeError(f"batchcone: setting {name} must be an integer, {got}")
         if not 0 <= int(value) <= _INT_MAX:
             raise ValueError(f"batchcone: setting {name} = {int(value)} must be in [0, 2^31 - 1]")
     else:
-        if not isinstance(value, (numbers.Real, np.floating, np.integer)) or isinstance(value, (bool, np.bool_)):
+        if not is_real(value):
             raise TypeError(f"batchcone: setting {name} must be a real number, {got}")
         if not math.isfinite(float(value)):
             raise ValueError(f"batchcone: setting {name} = {value!r} must be finite")

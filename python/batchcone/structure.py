@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import hashlib
-import numbers
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
 import numpy as np
 
 from . import _ffi
+from ._types import is_integer, is_real
 
 
 class Cone(NamedTuple):
@@ -56,13 +56,9 @@ _KIND_CODES = {"zero": 0, "nonneg": 1, "soc": 2, "psd": 3, "exp": 4, "pow": 5}
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
 
-def _is_integer(v) -> bool:
-    return isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
-
-
 def _size(name: str, v) -> int:
     """A size given by the user: an integer (not a bool or a float) in [0, 2^31 - 1]."""
-    if not _is_integer(v):
+    if not is_integer(v):
         raise TypeError(f"batchcone: {name} must be an integer, got {v!r} ({type(v).__name__})")
     if not 0 <= int(v) <= _INT32_MAX:
         raise ValueError(f"batchcone: {name} = {int(v)} is outside [0, 2^31 - 1]")
@@ -110,7 +106,7 @@ def _cone(i: int, cone) -> Cone:
             "(supported: zero, nonneg, soc, psd, exp, pow)"
         )
     dim = _size(f"cones[{i}] ({kind}) dimension", dim)
-    if not isinstance(alpha, (numbers.Real, np.floating, np.integer)) or isinstance(alpha, bool):
+    if not is_real(alpha):
         raise TypeError(f"batchcone: cones[{i}] ({kind}) alpha must be a real number, got {alpha!r}")
     return Cone(kind, dim, float(alpha))
 

@@ -49,20 +49,6 @@ void check_input_rows(const char* name, const double* p, long stride, int len, i
   }
 }
 
-namespace {
-
-// The batch size, then check(name, pointer, stride, row length, batch) for each data operand.
-template <class Check>
-void check_operands(const Structure& s, const BatchData& d, Check check) {
-  if (d.batch < 0) fail("batch size " + std::to_string(d.batch) + " is negative");
-  check("P_vals", d.P_vals, d.P_stride, s.nnz_P(), d.batch);
-  check("c", d.c, d.c_stride, s.n(), d.batch);
-  check("A_vals", d.A_vals, d.A_stride, s.nnz_A(), d.batch);
-  check("b", d.b, d.b_stride, s.m(), d.batch);
-}
-
-}  // namespace
-
 void check_data(const Structure& s, const BatchData& d) {
   check_operands(s, d, [](auto... operand) { check_input(operand...); });
 }

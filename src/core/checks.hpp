@@ -23,6 +23,15 @@ void check_data(const Structure& s, const BatchData& d);
 // always checked.
 void check_input_rows(const char* name, const double* p, long stride, int len, int rows,
                       const std::vector<char>& only, bool nullable = false);
+// The batch size, then check(name, pointer, stride, row length, batch) for each data operand.
+template <class Check>
+void check_operands(const Structure& s, const BatchData& d, Check check) {
+  if (d.batch < 0) fail("batch size " + std::to_string(d.batch) + " is negative");
+  check("P_vals", d.P_vals, d.P_stride, s.nnz_P(), d.batch);
+  check("c", d.c, d.c_stride, s.n(), d.batch);
+  check("A_vals", d.A_vals, d.A_stride, s.nnz_A(), d.batch);
+  check("b", d.b, d.b_stride, s.m(), d.batch);
+}
 // check_data without the finite-value checks (batch size, pointers, strides).
 void check_data_layout(const Structure& s, const BatchData& d);
 

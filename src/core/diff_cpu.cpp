@@ -38,10 +38,8 @@ std::vector<char> check_common(const Structure& st, const Settings& settings, co
     core::fail("a solution pointer (x, z, s or status) is null");
   const std::vector<char> only = differentiable(data.batch, sol);
   if (settings.nonfinite_as_status) return only;
-  core::check_input_rows("P_vals", data.P_vals, data.P_stride, st.nnz_P(), data.batch, only);
-  core::check_input_rows("c", data.c, data.c_stride, st.n(), data.batch, only);
-  core::check_input_rows("A_vals", data.A_vals, data.A_stride, st.nnz_A(), data.batch, only);
-  core::check_input_rows("b", data.b, data.b_stride, st.m(), data.batch, only);
+  core::check_operands(st, data,
+                       [&](auto... operand) { core::check_input_rows(operand..., only); });
   core::check_input_rows("solution x", sol.x, kDense, st.n(), data.batch, only);
   core::check_input_rows("solution z", sol.z, kDense, st.m(), data.batch, only);
   core::check_input_rows("solution s", sol.s, kDense, st.m(), data.batch, only);

@@ -3,24 +3,13 @@
 
 #include <algorithm>
 
+#include "backend/cpu/cpu_backend.hpp"
 #include "kernels/ipm/invalid_input.hpp"
 
 namespace batchcone::core {
 namespace {
 
-long stride_of(long stride, int len) { return stride == kDense ? len : stride; }
-
-kernels::ProblemInput input_of(const BatchData& d, const Structure& st, int k) {
-  return {d.P_vals + k * stride_of(d.P_stride, st.nnz_P()), d.c + k * stride_of(d.c_stride, st.n()),
-          d.A_vals + k * stride_of(d.A_stride, st.nnz_A()),
-          d.b + k * stride_of(d.b_stride, st.m())};
-}
-
-kernels::Dims dims_of(const Structure& st) {
-  kernels::Dims dm{};
-  dm.n = st.n(), dm.m = st.m(), dm.nnz_p = st.nnz_P(), dm.nnz_a = st.nnz_A();
-  return dm;
-}
+using backend::cpu::stride_of;
 
 // A dense copy of one operand in which each invalid problem's row is problem `donor`'s. Shared
 // operands (stride 0) stay shared: if one held a non-finite value, every problem is invalid.
@@ -42,10 +31,10 @@ const double* repaired(const double* p, long stride, int len, int batch,
 
 NonfiniteScreen::NonfiniteScreen(const Structure& st, const BatchData& data)
     : st_(st), batch_(data.batch), invalid_(data.batch, 0), data_(data) {
-  const kernels::Dims dm = dims_of(st);
+  const kernels::Dims dm = backend::cpu::dims_of(st.symbolic());
   int donor = -1;
   for (int k = 0; k < batch_; ++k) {
-    invalid_[k] = kernels::input_is_finite(dm, input_of(data, st, k)) ? 0 : 1;
+    invalid_[k] = kernels::input_is_finite(dm, backend::cpu::problem_input(data, dm, k)) ? 0 : 1;
     invalid_count_ += invalid_[k];
     if (!invalid_[k] && donor < 0) donor = k;
   }
@@ -61,7 +50,7 @@ NonfiniteScreen::NonfiniteScreen(const Structure& st, const BatchData& data)
 }
 
 void NonfiniteScreen::mark_invalid(const BatchSolution& out) const {
-  const kernels::Dims dm = dims_of(st_);
+  const kernels::Dims dm = backend::cpu::dims_of(st_.symbolic());
   const long n = dm.n, m = dm.m;
   for (int k = 0; k < batch_; ++k)
     if (invalid_[k])

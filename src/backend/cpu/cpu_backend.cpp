@@ -15,18 +15,6 @@
 namespace batchcone::backend::cpu {
 namespace {
 
-kernels::Dims dims_of(const detail::Symbolic& sym) {
-  return {sym.spec.n,
-          sym.spec.m,
-          static_cast<int>(sym.spec.P_rowval.size()),
-          static_cast<int>(sym.spec.A_rowval.size()),
-          static_cast<int>(sym.cones.kind.size()),
-          sym.kkt.order,
-          static_cast<int>(sym.kkt.ki.size()),
-          static_cast<int>(sym.factor.storage(sym.kkt.order)),
-          sym.cones.w_size};
-}
-
 // Problems the workspace holds: the batch rounded up to whole blocks of lanes.
 long padded(int batch) { return (batch + lanes::kLanes - 1) / lanes::kLanes * lanes::kLanes; }
 
@@ -39,7 +27,8 @@ std::size_t scalars_bytes(int batch) {
 
 std::size_t workspace_bytes(const detail::Symbolic& sym, int batch) {
   const kernels::Layout l = kernels::make_layout(dims_of(sym));
-  return 64 + scalars_bytes(batch) + sizeof(double) * static_cast<std::size_t>(l.total) * padded(batch);
+  return 64 + scalars_bytes(batch) +
+         sizeof(double) * static_cast<std::size_t>(l.total) * padded(batch);
 }
 
 // A block of lanes costs about as much as one problem while its arrays stay in the core's cache
@@ -51,8 +40,7 @@ constexpr double kBlockInCacheBytes = 1 << 20;
 constexpr double kBlockMaxBytes = 16 << 20;
 
 bool use_lanes(const detail::Symbolic& sym, int batch, int threads) {
-  const double block_bytes =
-      8.0 * lanes::kLanes * kernels::make_layout(dims_of(sym)).total;
+  const double block_bytes = 8.0 * lanes::kLanes * kernels::make_layout(dims_of(sym)).total;
   if (batch < 2 || block_bytes > kBlockMaxBytes) return false;
   return block_bytes <= kBlockInCacheBytes || batch >= lanes::kLanes * thread_count(threads);
 }
@@ -63,17 +51,35 @@ WorkspaceParts carve_workspace(void* workspace, int batch) {
           reinterpret_cast<double*>(at + scalars_bytes(batch))};
 }
 
+kernels::Dims dims_of(const detail::Symbolic& sym) {
+  return {sym.spec.n,
+          sym.spec.m,
+          static_cast<int>(sym.spec.P_rowval.size()),
+          static_cast<int>(sym.spec.A_rowval.size()),
+          static_cast<int>(sym.cones.kind.size()),
+          sym.kkt.order,
+          static_cast<int>(sym.kkt.ki.size()),
+          static_cast<int>(sym.factor.storage(sym.kkt.order)),
+          sym.cones.w_size};
+}
+
+kernels::ProblemInput problem_input(const BatchData& data, const kernels::Dims& d, int k) {
+  return {data.P_vals + k * stride_of(data.P_stride, d.nnz_p),
+          data.c + k * stride_of(data.c_stride, d.n),
+          data.A_vals + k * stride_of(data.A_stride, d.nnz_a),
+          data.b + k * stride_of(data.b_stride, d.m)};
+}
+
 kernels::Context make_context(const detail::Symbolic& sym, const Settings& settings) {
   return {dims_of(sym), sym.P(), sym.A(), sym.cone_table(), sym.plan(), sym.maps(), settings};
 }
 
-CpuBackend::CpuBackend(const detail::Symbolic& sym, const Settings& settings,
-                       const BatchData& data, const BatchSolution& out, void* workspace)
+CpuBackend::CpuBackend(const detail::Symbolic& sym, const Settings& settings, const BatchData& data,
+                       const BatchSolution& out, void* workspace)
     : CpuBackend(sym, settings, data, out, workspace, ProblemRange{0, data.batch}) {}
 
-CpuBackend::CpuBackend(const detail::Symbolic& sym, const Settings& settings,
-                       const BatchData& data, const BatchSolution& out, void* workspace,
-                       ProblemRange range)
+CpuBackend::CpuBackend(const detail::Symbolic& sym, const Settings& settings, const BatchData& data,
+                       const BatchSolution& out, void* workspace, ProblemRange range)
     : cx_(make_context(sym, settings)),
       layout_(kernels::make_layout(cx_.dims)),
       data_(data),
@@ -87,13 +93,7 @@ kernels::State<double*> CpuBackend::state(int k) const {
   return kernels::make_state(layout_, blocks_ + layout_.total * static_cast<long>(k), scalars_ + k);
 }
 
-kernels::ProblemInput CpuBackend::input(int k) const {
-  const kernels::Dims& d = cx_.dims;
-  return {data_.P_vals + k * stride_of(data_.P_stride, d.nnz_p),
-          data_.c + k * stride_of(data_.c_stride, d.n),
-          data_.A_vals + k * stride_of(data_.A_stride, d.nnz_a),
-          data_.b + k * stride_of(data_.b_stride, d.m)};
-}
+kernels::ProblemInput CpuBackend::input(int k) const { return problem_input(data_, cx_.dims, k); }
 
 template <class F>
 void CpuBackend::for_active(F&& f) {

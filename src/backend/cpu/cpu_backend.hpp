@@ -16,6 +16,12 @@ namespace batchcone::backend::cpu {
 // The stride of an input between problems: its natural length for kDense, else as given.
 inline long stride_of(long stride, int natural) { return stride == kDense ? natural : stride; }
 
+// The sizes of a structure as the per-problem kernels read them.
+kernels::Dims dims_of(const detail::Symbolic& sym);
+
+// Problem k's data (triu(P), c, A, b) in a batch.
+kernels::ProblemInput problem_input(const BatchData& data, const kernels::Dims& d, int k);
+
 // Bytes of workspace for `batch` problems of a structure, in either layout: per problem
 // (CpuBackend) or in blocks of lanes (LaneBackend), with room to align it to 64 bytes.
 std::size_t workspace_bytes(const detail::Symbolic& sym, int batch);
@@ -61,7 +67,8 @@ class CpuBackend {
   void vjp(const SolutionView& sol, const SolutionCotangents& cot, const DataGradients& grad);
   void jvp(const SolutionView& sol, const DataTangents& tan, const SolutionTangents& out);
   // K⁻¹r (multiply = false) or K v (multiply = true) at each problem's solution.
-  void kkt_apply(const SolutionView& sol, const KktVectors& in, const KktOutputs& out, bool multiply);
+  void kkt_apply(const SolutionView& sol, const KktVectors& in, const KktOutputs& out,
+                 bool multiply);
 
   // One problem's state (valid after setup); used by the derivative code and by tests.
   kernels::State<double*> state(int k) const;

@@ -34,13 +34,7 @@ LaneBackend::Lane LaneBackend::lane(int l) const {
   return kernels::make_state(layout_, lanes::LaneOf{base_ + l}, scalars_ + l);
 }
 
-kernels::ProblemInput LaneBackend::input(int k) const {
-  const kernels::Dims& d = cx_.dims;
-  return {data_.P_vals + k * stride_of(data_.P_stride, d.nnz_p),
-          data_.c + k * stride_of(data_.c_stride, d.n),
-          data_.A_vals + k * stride_of(data_.A_stride, d.nnz_a),
-          data_.b + k * stride_of(data_.b_stride, d.m)};
-}
+kernels::ProblemInput LaneBackend::input(int k) const { return problem_input(data_, cx_.dims, k); }
 
 // Padding lanes (past count_) carry a copy of the block's first problem, so that the KKT
 // operations they ride along in see ordinary numbers; they are never active.
