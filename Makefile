@@ -36,8 +36,12 @@ test-asan: build-asan
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
 
 # The Python package (JAX layer): dependencies, then the package built against the installed jaxlib.
+# torch (for cvxpylayers.torch): PyPI's Linux wheel, which brings its CUDA libraries (no GPU is
+# needed to run it; TORCH_SPEC=none leaves torch out, and the torch tests then skip).
+TORCH_SPEC ?= torch>=2.4
 python-deps:
 	$(PIP) "jax>=0.6" numpy scipy scikit-build-core pytest cvxpy clarabel diffcp
+	test "$(TORCH_SPEC)" = none || $(PIP) "$(TORCH_SPEC)"
 
 python: deps python-deps
 	$(PIP) --no-build-isolation .
@@ -45,6 +49,7 @@ python: deps python-deps
 test-python: python
 	$(PYTHON) -m pytest -q tests/python
 	$(PYTHON) bench/rivals.py run batchcone --smoke > /dev/null && echo "bench/rivals.py smoke run: ok"
+	! $(PYTHON) -c "import torch" 2>/dev/null || { $(PYTHON) bench/rivals.py run torch --smoke > /dev/null && echo "bench/rivals.py torch smoke run: ok"; }
 
 # The layer benchmark against cvxpylayers (diffcp/SCS), Moreau and jaxopt's OSQP (QP families),
 # which run in their own virtual environment (cvxpylayers has our package's import name).
@@ -52,11 +57,14 @@ test-python: python
 RIVALS_VENV ?= .venv-rivals
 bench-rivals: python
 	test -x $(RIVALS_VENV)/bin/python || $(PYTHON) -m venv $(RIVALS_VENV)
-	$(RIVALS_VENV)/bin/pip install -q --disable-pip-version-check "jax==$$($(PYTHON) -c 'import jax; print(jax.__version__)')" cvxpylayers moreau jaxopt matplotlib
+	$(RIVALS_VENV)/bin/pip install -q --disable-pip-version-check "jax==$$($(PYTHON) -c 'import jax; print(jax.__version__)')" "torch==$$($(PYTHON) -c 'import torch; print(torch.__version__.split("+")[0])')" cvxpylayers moreau jaxopt matplotlib
 	$(PYTHON) bench/rivals.py run batchcone $(RIVALS_ARGS)
+	$(PYTHON) bench/rivals.py run torch $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py run moreau $(RIVALS_ARGS)
+	$(RIVALS_VENV)/bin/python bench/rivals.py run torch-moreau $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py run jaxopt $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py run diffcp $(RIVALS_ARGS)
+	$(RIVALS_VENV)/bin/python bench/rivals.py run torch-diffcp $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py report
 
 # Every check that needs a GPU (CUDA build and tests, compute-sanitizer, JAX on cuda, GPU

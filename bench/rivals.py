@@ -6,6 +6,9 @@ package of the same import name as ours, so the rivals run in their own virtual 
     python bench/rivals.py run diffcp         [--quick]   # cvxpylayers + diffcp/SCS (default)
     python bench/rivals.py run moreau         [--quick]   # cvxpylayers + Moreau (CPU)
     python bench/rivals.py run jaxopt         [--quick]   # jaxopt's OSQP (QP families only)
+    python bench/rivals.py run torch          [--quick | --smoke]   # our cvxpylayers.torch layer
+    python bench/rivals.py run torch-diffcp   [--quick]   # cvxpylayers.torch + diffcp/SCS
+    python bench/rivals.py run torch-moreau   [--quick]   # cvxpylayers.torch + Moreau (CPU)
     python bench/rivals.py report                         # merge bench/results/*.json
 
 `--only=PATTERN[,PATTERN...]` (with run) keeps the families whose "name size" contains one of
@@ -273,12 +276,76 @@ def run(impl, mode, only=None):
             print(f"{impl:10s} {name:18s} {size:12s} B={B:5d}  fwd {t_f*1e3:9.2f} ms  "
                   f"fwd+bwd {t_fb*1e3:9.2f} ms", flush=True)
     import jax as _j
-    meta = {"impl": impl, "python": platform.python_version(), "jax": _j.__version__,
-            "machine": platform.node(), "cpus": os.cpu_count()}  # fmt: skip
+
+    _write(impl, mode, only, rows, {"jax": _j.__version__})
+
+
+def run_torch(impl, mode, only=None):
+    """The PyTorch layers: ours (impl "torch", in our environment) or cvxpylayers' torch layer
+    with its default solver (diffcp/SCS) or MOREAU (in the rivals' environment). The same
+    families, batches and columns as run(); forward under torch.no_grad, forward+backward the
+    gradient of Σx with respect to every parameter (torch.autograd.grad)."""
+    import torch
+
+    from cvxpylayers.torch import CvxpyLayer
+
+    torch.set_default_dtype(torch.float64)
+    solver = {"torch": None, "torch-diffcp": None, "torch-moreau": "MOREAU"}[impl]
+    batches = {"full": [1, 16, 256, 4096], "quick": [1, 16, 256], "smoke": [1, 4]}[mode]
+    rows = []
+    for name, size, (prob, params, variables, draw), _ in families(mode != "full" and not only):
+        if only and not any(pattern in f"{name} {size}" for pattern in only):
+            continue
+        try:
+            layer = CvxpyLayer(prob, parameters=params, variables=variables, solver=solver)
+        except Exception as e:
+            rows.append({"family": name, "size": size, "batch": 0, "error": _first_line(e)})
+            print(f"{impl:12s} {name:18s} unsupported: {rows[-1]['error']}", flush=True)
+            continue
+        per_problem = 0.0
+        for B in batches:
+            if impl == "torch-diffcp" and B > 256:
+                continue  # a Python loop over SCS: minutes per row
+            if per_problem * B > 10.0:
+                rows.append({"family": name, "size": size, "batch": B,
+                             "error": f"skipped: projected {per_problem * B:.0f} s per forward call"})  # fmt: skip
+                continue
+            values = [torch.tensor(v) for v in draw(np.random.default_rng(B), B)]
+            leaves = [v.clone().requires_grad_() for v in values]
+
+            def forward():
+                with torch.no_grad():
+                    return layer(*values)[0]
+
+            def grad():
+                return torch.autograd.grad(layer(*leaves)[0].sum(), leaves)
+
+            try:
+                x = forward().numpy()
+                g = [v.numpy() for v in grad()]
+            except Exception as e:
+                rows.append({"family": name, "size": size, "batch": B, "error": _first_line(e)})
+                print(f"{impl:12s} {name:18s} B={B:5d} failed: {rows[-1]['error']}", flush=True)
+                continue
+            t_f = median_time(forward, BUDGET[mode])
+            t_fb = median_time(grad, BUDGET[mode])
+            per_problem = t_f / B
+            viol, gap = _accuracy(prob, params, variables[0], [v.numpy() for v in values], x)
+            rows.append({"family": name, "size": size, "batch": B, "forward_s": t_f,
+                         "fwd_bwd_s": t_fb, "x": x.tolist(), "grad": [v.tolist() for v in g],
+                         "viol": viol, "gap": gap, "iters": float("nan")})  # fmt: skip
+            print(f"{impl:12s} {name:18s} {size:12s} B={B:5d}  fwd {t_f*1e3:9.2f} ms  "
+                  f"fwd+bwd {t_fb*1e3:9.2f} ms", flush=True)
+    _write(impl, mode, only, rows, {"torch": torch.__version__})
+
+
+def _write(impl, mode, only, rows, versions):
+    meta = {"impl": impl, "python": platform.python_version(), "machine": platform.node(),
+            "cpus": os.cpu_count(), **versions}  # fmt: skip
     try:
         import importlib.metadata as md
 
-        meta["versions"] = {p: md.version(p) for p in ("cvxpy", "cvxpylayers", "diffcp", "moreau", "jaxopt")
+        meta["versions"] = {p: md.version(p) for p in ("cvxpy", "cvxpylayers", "diffcp", "moreau", "jaxopt", "torch")
                             if _installed(md, p)}  # fmt: skip
     except Exception:
         pass
@@ -301,7 +368,9 @@ def _installed(md, name):
 
 
 IMPLS = ["batchcone", "moreau", "jaxopt", "diffcp"]
-COLORS = {"batchcone": "tab:blue", "moreau": "tab:orange", "jaxopt": "tab:green", "diffcp": "tab:red"}
+TORCH_IMPLS = ["torch", "torch-moreau", "torch-diffcp"]  # compared with our torch layer
+COLORS = {"batchcone": "tab:blue", "moreau": "tab:orange", "jaxopt": "tab:green", "diffcp": "tab:red",
+          "torch": "tab:purple", "torch-moreau": "tab:brown", "torch-diffcp": "tab:pink"}  # fmt: skip
 
 
 def _num(v, fmt):
@@ -318,24 +387,26 @@ def _compare(r, base):
     return dx, dg
 
 
-def report():
-    runs = {}
-    for f in sorted(RESULTS.glob("rivals_*.json")):
-        d = json.loads(f.read_text())
-        runs[d["meta"]["impl"]] = d
-    ref = {(r["family"], r["size"], r["batch"]): r for r in runs["batchcone"]["rows"]}
-    lines = ["| family | size | batch | impl | fwd ms | fwd+bwd ms | problems/s (fwd) | "
-             "ratio fwd vs batchcone | ratio fwd+bwd | iters | viol | obj gap | max |Δx| | "
-             "max rel Δgrad |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
-    for impl in [i for i in IMPLS if i in runs]:
+_HEADER = ["| family | size | batch | impl | fwd ms | fwd+bwd ms | problems/s (fwd) | "
+           "ratio fwd vs {ref} | ratio fwd+bwd | iters | viol | obj gap | max |Δx| | "
+           "max rel Δgrad |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+
+
+def _rows_of(runs, impls, ref_of):
+    """Table lines of the implementations' rows: times as ratios over the row of ref_of(impl)
+    (same family, size and batch), Δx and Δgrad against batchcone's (JAX) row."""
+    index = {impl: {(r["family"], r["size"], r["batch"]): r for r in d["rows"]} for impl, d in runs.items()}
+    lines = []
+    for impl in [i for i in impls if i in runs]:
         for r in runs[impl]["rows"]:
             if "error" in r:
                 lines.append(f"| {r['family']} | {r['size']} | {r['batch'] or '—'} | {impl} | "
                              f"not run: {r['error'].replace('|', '/')} | | | | | | | | | |")  # fmt: skip
                 continue
-            base = ref.get((r["family"], r["size"], r["batch"]))
-            dx, dg = _compare(r, base)
+            where = (r["family"], r["size"], r["batch"])
+            base = index.get(ref_of(impl), {}).get(where)
+            dx, dg = _compare(r, index["batchcone"].get(where))
             ok = base is not None and "forward_s" in base
             rf = r["forward_s"] / base["forward_s"] if ok else float("nan")
             rfb = r["fwd_bwd_s"] / base["fwd_bwd_s"] if ok else float("nan")
@@ -344,7 +415,23 @@ def report():
                          f"{r['batch']/r['forward_s']:.0f} | {rf:.2f}× | {rfb:.2f}× | "
                          f"{_num(r.get('iters'), '.1f')} | {_num(r.get('viol'), '.0e')} | "
                          f"{_num(r.get('gap'), '.0e')} | {dx:.1e} | {dg:.1e} |")  # fmt: skip
-    meta = "; ".join(f"{k}: jax {v['meta']['jax']}, " +
+    return lines
+
+
+def report():
+    runs = {}
+    for f in sorted(RESULTS.glob("rivals_*.json")):
+        d = json.loads(f.read_text())
+        runs[d["meta"]["impl"]] = d
+    lines = [h.format(ref="batchcone") for h in _HEADER] + _rows_of(runs, IMPLS, lambda i: "batchcone")
+    if any(i in runs for i in TORCH_IMPLS):
+        lines += ["", "## PyTorch layers", "",
+                  "Our torch layer's ratios are over our JAX layer's times (batchcone rows above); the "
+                  "rivals' (cvxpylayers.torch with MOREAU and with its default diffcp/SCS) over our torch "
+                  "layer's.", ""]  # fmt: skip
+        lines += [h.format(ref="ours") for h in _HEADER]
+        lines += _rows_of(runs, TORCH_IMPLS, lambda i: "batchcone" if i == "torch" else "torch")
+    meta = "; ".join(f"{k}: " +
                      ", ".join(f"{p} {ver}" for p, ver in v["meta"].get("versions", {}).items())
                      for k, v in runs.items())  # fmt: skip
     machine = runs["batchcone"]["meta"]
@@ -426,7 +513,7 @@ def _plot_split(runs, fams, plt):
 if __name__ == "__main__":
     if sys.argv[1] == "run":
         only = [a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--only=")]
-        run(sys.argv[2], "quick" if "--quick" in sys.argv else "smoke" if "--smoke" in sys.argv else "full",
-            only[0] if only else None)  # fmt: skip
+        mode = "quick" if "--quick" in sys.argv else "smoke" if "--smoke" in sys.argv else "full"
+        (run_torch if sys.argv[2].startswith("torch") else run)(sys.argv[2], mode, only[0] if only else None)
     else:
         report()

@@ -105,9 +105,33 @@ def _declare(lib: ctypes.CDLL) -> None:
         int_p, int_p, ctypes.POINTER(ctypes.c_double), i64,
         ctypes.c_char_p, ctypes.c_int,
     ]  # fmt: skip
+    _declare_pointer_api(lib)
     lib.batchcone_settings_fields.restype = ctypes.c_char_p
     lib.batchcone_ffi_api_version.restype = ctypes.c_int
     lib.batchcone_clear_structures.restype = None
+
+
+# The pointer API (src/ffi/c_api.hpp): per operand a pointer and a stride, then outputs.
+_DATA = [ctypes.c_void_p, ctypes.c_int64] * 4
+_ERR = [ctypes.c_char_p, ctypes.c_int]
+POINTER_API = {
+    "batchcone_solve_f64": _DATA + [ctypes.c_void_p] * 6 + _ERR,
+    "batchcone_kkt_solve_f64": _DATA + [ctypes.c_void_p] * 8 + _ERR,
+    "batchcone_vjp_f64": _DATA + [ctypes.c_void_p] * 11 + _ERR,
+    "batchcone_solve_cuda_f64": _DATA + [ctypes.c_void_p] * 7 + [ctypes.c_int64, ctypes.c_void_p] + _ERR,
+    "batchcone_kkt_solve_cuda_f64": _DATA + [ctypes.c_void_p] * 9 + [ctypes.c_int64, ctypes.c_void_p] + _ERR,
+}
+
+
+def _declare_pointer_api(lib: ctypes.CDLL) -> None:
+    head = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64]  # key, settings, len, batch
+    for name, args in POINTER_API.items():
+        if hasattr(lib, name):
+            fn = getattr(lib, name)
+            fn.restype, fn.argtypes = ctypes.c_int, head + args
+    if hasattr(lib, "batchcone_cuda_workspace_bytes"):
+        fn = lib.batchcone_cuda_workspace_bytes
+        fn.restype, fn.argtypes = ctypes.c_int64, [ctypes.c_int64, ctypes.c_int64] + _ERR
 
 
 def settings_fields() -> list[str]:

@@ -110,7 +110,13 @@ def settings_from_options(options: dict | None, base: Settings | None = None) ->
     base = base or Settings()
     names = {f.name for f in fields(Settings)}
     updates = {}
-    for key, value in (options or {}).items():
+    options = dict(options or {})
+    # Moreau's nesting (cvxpylayers' docs: solver_args={"ipm_settings": {"tol_gap_abs": ...}}):
+    # the inner keys are ours too.
+    nested = options.pop("ipm_settings", None)
+    if isinstance(nested, dict):
+        options.update(nested)
+    for key, value in options.items():
         if key in names:
             updates[key] = value
         elif key == "eps":

@@ -27,6 +27,59 @@ void batchcone_clear_structures();
 // Comma-separated settings field names, in the order of the FFI's settings attribute.
 const char* batchcone_settings_fields();
 
+// ---- the pointer API (pointer_api.hpp): solve and differentiate on caller-owned float64 memory.
+// settings: the encoded settings (settings_codec.hpp), settings_len values. Data strides are 0
+// (shared) or the natural length; outputs are dense rows. Return 0, else an error code of
+// pointer_api.hpp with the message in err.
+
+int batchcone_solve_f64(std::int64_t key, const double* settings, std::int64_t settings_len,
+                        std::int64_t batch, const double* P, std::int64_t P_stride,
+                        const double* c, std::int64_t c_stride, const double* A,
+                        std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x,
+                        double* z, double* s, std::int32_t* status, std::int32_t* iterations,
+                        double* objective, char* err, int errlen);
+
+// [ox; oz] = K⁻¹ [rx; rz] at each problem's solution (zeros for problems not Solved or
+// AlmostSolved); one vector per problem.
+int batchcone_kkt_solve_f64(std::int64_t key, const double* settings, std::int64_t settings_len,
+                            std::int64_t batch, const double* P, std::int64_t P_stride,
+                            const double* c, std::int64_t c_stride, const double* A,
+                            std::int64_t A_stride, const double* b, std::int64_t b_stride,
+                            const double* x, const double* z, const double* s,
+                            const std::int32_t* status, const double* rx, const double* rz,
+                            double* ox, double* oz, char* err, int errlen);
+
+// Gradients of the data from cotangents of (x, z, s): batchcone::cpu_vjp (diff.hpp).
+int batchcone_vjp_f64(std::int64_t key, const double* settings, std::int64_t settings_len,
+                      std::int64_t batch, const double* P, std::int64_t P_stride, const double* c,
+                      std::int64_t c_stride, const double* A, std::int64_t A_stride,
+                      const double* b, std::int64_t b_stride, const double* x, const double* z,
+                      const double* s, const std::int32_t* status, const double* gx,
+                      const double* gz, const double* gs, double* gP, double* gc, double* gA,
+                      double* gb, char* err, int errlen);
+
+// The CUDA pointer API (present when the library was built with CUDA): device pointers, work
+// queued on `stream` (a cudaStream_t), a caller's device workspace of
+// batchcone_cuda_workspace_bytes(key, batch) bytes (-1 with a message in err for a bad key).
+std::int64_t batchcone_cuda_workspace_bytes(std::int64_t key, std::int64_t batch, char* err,
+                                            int errlen);
+int batchcone_solve_cuda_f64(std::int64_t key, const double* settings, std::int64_t settings_len,
+                             std::int64_t batch, const double* P, std::int64_t P_stride,
+                             const double* c, std::int64_t c_stride, const double* A,
+                             std::int64_t A_stride, const double* b, std::int64_t b_stride,
+                             double* x, double* z, double* s, std::int32_t* status,
+                             std::int32_t* iterations, double* objective, void* workspace,
+                             std::int64_t workspace_bytes, void* stream, char* err, int errlen);
+int batchcone_kkt_solve_cuda_f64(std::int64_t key, const double* settings,
+                                 std::int64_t settings_len, std::int64_t batch, const double* P,
+                                 std::int64_t P_stride, const double* c, std::int64_t c_stride,
+                                 const double* A, std::int64_t A_stride, const double* b,
+                                 std::int64_t b_stride, const double* x, const double* z,
+                                 const double* s, const std::int32_t* status, const double* rx,
+                                 const double* rz, double* ox, double* oz, void* workspace,
+                                 std::int64_t workspace_bytes, void* stream, char* err,
+                                 int errlen);
+
 // The XLA FFI API version of the headers this library was built against (major·1000 + minor).
 int batchcone_ffi_api_version();
 

@@ -24,6 +24,8 @@
 #include "batchcone/diff.hpp"
 #include "core/memory.hpp"
 #include "ffi/operands.hpp"
+#include "ffi/c_api.hpp"
+#include "ffi/pointer_api.hpp"
 #include "ffi/registry.hpp"
 #include "ffi/settings_codec.hpp"
 #include "xla/ffi/api/ffi.h"
@@ -348,3 +350,80 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktSolveCuda, batchcone::ffi_support::kkt
                               BC_KKT_CUDA_BINDING);
 XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktMultiplyCuda, batchcone::ffi_support::kkt_cuda<true>,
                               BC_KKT_CUDA_BINDING);
+
+// ---- the CUDA pointer API (pointer_api.hpp, c_api.hpp) ------------------------------------------
+
+namespace {
+
+void check_workspace(const batchcone::Structure& st, int batch, std::int64_t bytes) {
+  const std::size_t need = batchcone::cuda_workspace_bytes(st, batch);
+  if (bytes < 0 || static_cast<std::size_t>(bytes) < need)
+    throw std::invalid_argument("batchcone: the workspace has " + std::to_string(bytes) +
+                                " bytes; this batch needs " + std::to_string(need));
+}
+
+// A launch error left on the device by the call's kernels, as an exception.
+void check_last_launch() {
+  const cudaError_t e = cudaGetLastError();
+  if (e != cudaSuccess) throw std::runtime_error(cudaGetErrorString(e));
+}
+
+}  // namespace
+
+extern "C" {
+
+__attribute__((visibility("default"))) std::int64_t batchcone_cuda_workspace_bytes(
+    std::int64_t key, std::int64_t batch, char* err, int errlen) {
+  std::int64_t bytes = -1;
+  const int rc = batchcone::ffi_support::pointer_call(err, errlen, [&] {
+    if (batch < 0 || batch > 2147483647LL)
+      throw std::invalid_argument("batchcone: batch = " + std::to_string(batch) +
+                                  " is outside [0, 2^31 - 1]");
+    const auto st = batchcone::ffi_support::find_structure(key);
+    bytes = static_cast<std::int64_t>(batchcone::cuda_workspace_bytes(*st, static_cast<int>(batch)));
+  });
+  return rc == 0 ? bytes : -1;
+}
+
+__attribute__((visibility("default"))) int batchcone_solve_cuda_f64(
+    std::int64_t key, const double* settings, std::int64_t settings_len, std::int64_t batch,
+    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride,
+    const double* A, std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x,
+    double* z, double* s, std::int32_t* status, std::int32_t* iterations, double* objective,
+    void* workspace, std::int64_t workspace_bytes, void* stream, char* err, int errlen) {
+  namespace fs = batchcone::ffi_support;
+  return fs::pointer_call(err, errlen, [&] {
+    const auto structure = fs::find_structure(key);
+    const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
+    const batchcone::BatchData data =
+        fs::pointer_data(*structure, batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride);
+    check_workspace(*structure, data.batch, workspace_bytes);
+    batchcone::cuda_solve(*structure, decoded, data, {x, z, s, status, iterations, objective},
+                          workspace, static_cast<std::size_t>(workspace_bytes),
+                          static_cast<cudaStream_t>(stream));
+    check_last_launch();
+  });
+}
+
+__attribute__((visibility("default"))) int batchcone_kkt_solve_cuda_f64(
+    std::int64_t key, const double* settings, std::int64_t settings_len, std::int64_t batch,
+    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride,
+    const double* A, std::int64_t A_stride, const double* b, std::int64_t b_stride,
+    const double* x, const double* z, const double* s, const std::int32_t* status,
+    const double* rx, const double* rz, double* ox, double* oz, void* workspace,
+    std::int64_t workspace_bytes, void* stream, char* err, int errlen) {
+  namespace fs = batchcone::ffi_support;
+  return fs::pointer_call(err, errlen, [&] {
+    const auto structure = fs::find_structure(key);
+    const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
+    const batchcone::BatchData data =
+        fs::pointer_data(*structure, batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride);
+    check_workspace(*structure, data.batch, workspace_bytes);
+    batchcone::cuda_kkt_solve(*structure, decoded, data, {x, z, s, status}, {rx, rz, 1}, {ox, oz},
+                              workspace, static_cast<std::size_t>(workspace_bytes),
+                              static_cast<cudaStream_t>(stream));
+    check_last_launch();
+  });
+}
+
+}  // extern "C"

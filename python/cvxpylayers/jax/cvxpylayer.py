@@ -9,44 +9,20 @@ jax.jit, jax.vmap, jax.grad, jax.jvp/jacfwd and shard_map/pmap, in float32 or fl
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import cvxpy as cp
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 import batchcone as bc
-from batchcone.settings import settings_from_options
 from batchcone.solve import ALMOST_SOLVED, SOLVED
 
-from .._canon import canonicalize
+from .._layer import LayerCore, SolverError, complex_error, constant_value, raise_if_failed, reject_none
 from ._values import check_eagerly, invalidate_traced
 
-NATIVE_SOLVERS = (None, "MOREAU", "BATCHCONE")
-DIFFCP_SOLVERS = ("DIFFCP", "SCS", "CLARABEL", "ECOS")
+__all__ = ["CvxpyLayer", "SolverError"]
 
 
-def _solver_error_base():
-    try:
-        import diffcp  # noqa: F401
-
-        return (RuntimeError, diffcp.SolverError)
-    except Exception:  # diffcp not installed (or broken): RuntimeError alone
-        return (RuntimeError,)
-
-
-class SolverError(*_solver_error_base()):
-    """Some problems of a call were not solved. A RuntimeError (and a diffcp.SolverError when
-    diffcp is installed, as code written for cvxpylayers catches that); `.statuses` holds the
-    status name of every problem of the batch."""
-
-    def __init__(self, message, statuses):
-        super().__init__(message)
-        self.statuses = statuses
-
-
-class CvxpyLayer:
+class CvxpyLayer(LayerCore):
     """A differentiable convex optimization layer: parameters in, optimal variables out.
 
     The native batched solver answers to ``solver=None``, ``"MOREAU"`` and ``"BATCHCONE"``; every
@@ -59,42 +35,13 @@ class CvxpyLayer:
 
     def __init__(self, problem, parameters, variables, solver=None, gp=False, verbose=False,
                  canon_backend=None, solver_args=None):  # fmt: skip
-        if not isinstance(parameters, (list, tuple)):
-            raise ValueError("The layer's parameters must be provided as a list or tuple")
-        if not isinstance(variables, (list, tuple)):
-            raise ValueError("The layer's variables must be provided as a list or tuple")
-        if gp:
-            if not problem.is_dgp(dpp=True):
-                raise ValueError("Problem must be DPP for geometric programming.")
-        elif not _is_dpp(problem):
-            raise ValueError("Problem must be DPP.")
-        if set(parameters) != set(problem.parameters()) or len(parameters) != len(set(parameters)):
-            raise ValueError("The layer's parameters must exactly match problem.parameters")
-        duals = {dv.id for con in problem.constraints for dv in con.dual_variables}
-        primal = {v.id for v in problem.variables()}
-        for v in variables:
-            if v.id not in primal and v.id not in duals:
-                raise ValueError(
-                    f"Variable {v} must be a subset of problem.variables or a constraint dual variable"
-                )
-        name = solver.upper() if isinstance(solver, str) else solver
-        if name not in NATIVE_SOLVERS and name not in DIFFCP_SOLVERS:
-            raise RuntimeError("Unknown solver. Check if your solver is supported by CVXPYlayers")
-        self.backend = "native" if name in NATIVE_SOLVERS else "diffcp"
-        self.problem, self.parameters, self.variables = problem, list(parameters), list(variables)
-        self.gp, self.verbose = gp, verbose
-        self._objective_sign = -1.0 if isinstance(problem.objective, cp.Maximize) else 1.0
-        self.solver_args = dict(solver_args or {})
-        self._canon = canonicalize(problem, self.parameters, self.variables, gp, verbose,
-                                   canon_backend, self.solver_args, self.backend)  # fmt: skip
-        self._settings = settings_from_options(self.solver_args)
-        if verbose:  # the native solver's iteration table (CPU) as well as cvxpy's compilation log
-            self._settings = replace(self._settings, verbose=True)
+        super().__init__(problem, parameters, variables, solver, gp, verbose, canon_backend,
+                         solver_args)  # fmt: skip
         if self.backend == "diffcp":
             from ._diffcp import make_solver
 
             args = dict(self.solver_args)
-            method = args.pop("solve_method", {"CLARABEL": "Clarabel", "ECOS": "ECOS"}.get(name, "SCS"))
+            method = args.pop("solve_method", {"CLARABEL": "Clarabel", "ECOS": "ECOS"}.get(self.solver_name, "SCS"))
             self._diffcp = make_solver(self._canon, method, args)
 
     # ---- call --------------------------------------------------------------------------------
@@ -109,7 +56,7 @@ class CvxpyLayer:
         ``batchcone.STATUS_NAMES``), ``iterations`` and ``objective``.
         """
         del warm_start
-        settings = settings_from_options(solver_args, self._settings) if solver_args else self._settings
+        settings = self._call_settings(solver_args)
         batch, arrays = self._validate(params)
         dtype = jnp.result_type(*arrays) if arrays else jnp.result_type(float)
         if not jnp.issubdtype(dtype, jnp.floating):
@@ -143,50 +90,12 @@ class CvxpyLayer:
         return outputs, {"status": sol.status, "iterations": sol.iterations, "objective": objective}
 
     def _validate(self, params):
-        if len(params) != len(self.parameters):
-            raise ValueError(
-                f"A tensor must be provided for each CVXPY parameter; received {len(params)} "
-                f"tensors, expected {len(self.parameters)}"
-            )
-        arrays, batch_sizes = [], []
-        for i, (value, param) in enumerate(zip(params, self.parameters)):
-            if value is None:  # cvxpylayers fails on None.shape: the same exception type
-                raise AttributeError(
-                    f"'NoneType' object has no attribute 'shape' (parameter {i} of the layer is None)"
-                )
-            a = jnp.asarray(value)
+        reject_none(params)
+        arrays = [jnp.asarray(value) for value in params]
+        for i, (a, param) in enumerate(zip(arrays, self.parameters)):
             if jnp.issubdtype(a.dtype, jnp.complexfloating):
-                raise TypeError(
-                    f"batchcone: parameter {i} ({param.name()}) is complex ({a.dtype}); the layer "
-                    "takes real values"
-                )
-            shape = tuple(param.shape)
-            if a.ndim == len(shape):
-                if a.shape != shape:
-                    raise ValueError(
-                        f"Invalid parameter shape for parameter {i}. Expected: {shape}, Got: {a.shape}"
-                    )
-                batch_sizes.append(None)
-            elif a.ndim == len(shape) + 1:
-                if a.shape[1:] != shape:
-                    raise ValueError(
-                        f"Invalid parameter shape for parameter {i}. Expected batched shape: "
-                        f"(batch_size, {', '.join(map(str, shape))}), Got: {a.shape}"
-                    )
-                batch_sizes.append(a.shape[0])
-            else:
-                raise ValueError(
-                    f"Invalid parameter dimensionality for parameter {i}. Expected {len(shape)} or "
-                    f"{len(shape) + 1} dimensions, Got: {a.ndim} dimensions"
-                )
-            arrays.append(a)
-        sizes = [b for b in batch_sizes if b is not None]
-        if len(set(sizes)) > 1:
-            raise ValueError(
-                "Inconsistent batch sizes. Expected all batched parameters to have the same batch "
-                f"size, but got: {sizes}"
-            )
-        return ((sizes[0],) if sizes else ()), arrays
+                raise complex_error(i, param, a.dtype)
+        return self._check_shapes(arrays), arrays
 
     def _parameter_vector(self, arrays, batch, dtype):
         """p = [θ; 1] with each parameter flattened column-major at its offset, [*batch, p_len].
@@ -221,28 +130,7 @@ class CvxpyLayer:
     def _raise_if_failed(self, status, ok):
         if isinstance(status, jax.core.Tracer):
             return  # under jit/vmap: failures show as NaN outputs and in return_info
-        ok = np.asarray(ok)
-        if ok.all():
-            return
-        status = np.atleast_1d(np.asarray(status))
-        names = [bc.STATUS_NAMES[int(s)] for s in status]
-        failed = [k for k, good in enumerate(np.atleast_1d(ok)) if not good]
-        detail = ", ".join(f"{k}: {names[k]}" for k in failed[:10])
-        more = "" if len(failed) <= 10 else f" (and {len(failed) - 10} more)"
-        raise SolverError(
-            f"The solver failed on {len(failed)} of {len(status)} problems (batch index: status) "
-            f"{detail}{more}",
-            names,
-        )
-
-
-def _is_dpp(problem) -> bool:
-    """DPP, with quad_form(x, P) for a parametric P allowed in the objective (the native solver
-    takes P as data), as cvxpy does for solvers with quadratic objectives."""
-    try:
-        return problem.is_dpp("dcp", quad_form_dpp="qp")
-    except TypeError:  # cvxpy without the quad_form_dpp option
-        return problem.is_dcp(dpp=True)
+        raise_if_failed(status, ok)
 
 
 def _apply(sm, p, shared_constant=False):
@@ -250,9 +138,8 @@ def _apply(sm, p, shared_constant=False):
     With shared_constant, a map that reads no parameter (only p's last entry, the constant 1)
     gives its value unbatched, [size]: the native solver then shares one copy across the batch
     and nothing is differentiated through it."""
-    if shared_constant and np.all(sm.cols == p.shape[-1] - 1):
-        value = np.zeros(sm.size)
-        np.add.at(value, sm.rows, sm.coef)
+    value = constant_value(sm, p.shape[-1]) if shared_constant else None
+    if value is not None:
         return jnp.asarray(value, p.dtype)
     if sm.gathers is None:
         vals = jnp.asarray(sm.coef, p.dtype) * p[..., sm.cols]
