@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -69,16 +70,31 @@ def _data_lead(st: Structure, data, extra=()) -> tuple:
             raise TypeError(f"batchcone: {name} must be float64, got {t.dtype}")
         if t.ndim == 0 or t.shape[-1] != core:
             raise ValueError(f"batchcone: {name} has shape {tuple(t.shape)}, expected last dimension {core}")
-    try:
-        lead = torch.broadcast_shapes(*(t.shape[:-1] for t in data), *extra)
-    except RuntimeError:
+    lead = _broadcast([tuple(t.shape[:-1]) for t in data] + [tuple(e) for e in extra])
+    if lead is None:
         raise ValueError(
             "batchcone: the batch dimensions of P_vals, c, A_vals, b do not broadcast: "
             + ", ".join(str(tuple(t.shape[:-1])) for t in data)
-        ) from None
+        )
     if math.prod(lead) > MAX_BATCH:
         raise ValueError(f"batchcone: the batch {tuple(lead)} holds more than {MAX_BATCH} problems")
     return tuple(lead)
+
+
+def _broadcast(shapes):
+    """numpy broadcasting of the shapes, or None when they do not broadcast (a few µs, where
+    torch.broadcast_shapes costs tens: this runs on every call)."""
+    out = []
+    for k in range(1, max(map(len, shapes), default=0) + 1):
+        size = 1
+        for sh in shapes:
+            d = sh[-k] if k <= len(sh) else 1
+            if d != 1:
+                if size not in (1, d):
+                    return None
+                size = d
+        out.append(size)
+    return tuple(reversed(out))
 
 
 def _shared(t: Tensor) -> bool:
@@ -118,8 +134,31 @@ def _dense(t: Tensor, lead: tuple, core: int) -> Tensor:
     return t.expand(lead + (core,)).contiguous()
 
 
-def _settings_array(settings: list[float]) -> np.ndarray:
-    return np.ascontiguousarray(settings, np.float64)
+class _Encoded:
+    """Encoded settings as the pointer API takes them: address and length (kept alive here)."""
+
+    def __init__(self, settings):
+        self.array = np.ascontiguousarray(settings, np.float64)
+        self.data, self.size = self.array.ctypes.data, self.array.size
+
+
+def _settings_array(settings: list[float]) -> _Encoded:
+    return _settings_of(tuple(settings))
+
+
+@lru_cache(maxsize=64)
+def _settings_of(settings: tuple) -> _Encoded:
+    return _Encoded(settings)
+
+
+_lib = None
+
+
+def _native():
+    global _lib
+    if _lib is None:
+        _lib = _ffi.library()
+    return _lib
 
 
 # ---- batchcone::solve ------------------------------------------------------------------------
@@ -133,8 +172,7 @@ def _empty_solution(st, lead, device):
             torch.empty(lead, **i32), torch.empty(lead, **f64))  # fmt: skip
 
 
-@torch.library.custom_op("batchcone::solve", mutates_args=(), device_types="cpu")
-def solve(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, key: int,
+def _solve_cpu(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, key: int,
           settings: list[float]) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:  # fmt: skip
     st = _structure(key)
     lead = _data_lead(st, (P_vals, c, A_vals, b))
@@ -145,11 +183,14 @@ def solve(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, key: int,
     args, _keep = _data_args(st, (P_vals, c, A_vals, b), lead)
     conf = _settings_array(settings)
     err = ctypes.create_string_buffer(1024)
-    rc = _ffi.library().batchcone_solve_f64(
-        key, conf.ctypes.data, conf.size, batch, *args, *(_ptr(t) for t in out), err, len(err)
+    rc = _native().batchcone_solve_f64(
+        key, conf.data, conf.size, batch, *args, *(_ptr(t) for t in out), err, len(err)
     )
     _check(rc, err)
     return out
+
+
+solve = torch.library.custom_op("batchcone::solve", _solve_cpu, mutates_args=(), device_types="cpu")
 
 
 @solve.register_kernel("cuda")
@@ -167,7 +208,7 @@ def _solve_cuda(P_vals, c, A_vals, b, key, settings):
         conf = _settings_array(settings)
         err = ctypes.create_string_buffer(1024)
         rc = lib.batchcone_solve_cuda_f64(
-            key, conf.ctypes.data, conf.size, batch, *args, *(_ptr(t) for t in out),
+            key, conf.data, conf.size, batch, *args, *(_ptr(t) for t in out),
             _ptr(workspace), workspace.numel(), torch.cuda.current_stream().cuda_stream, err,
             len(err),
         )  # fmt: skip
@@ -182,7 +223,7 @@ def _solve_fake(P_vals, c, A_vals, b, key, settings):
 
 
 def _cuda_library():
-    lib = _ffi.library()
+    lib = _native()
     if not hasattr(lib, "batchcone_solve_cuda_f64"):
         raise RuntimeError(
             "batchcone: the native library was built without CUDA; reinstall with "
@@ -212,8 +253,7 @@ def _kkt_args(st, data, solution, rx, rz):
     return lead, args, keep + dense, [_ptr(t) for t in dense]
 
 
-@torch.library.custom_op("batchcone::kkt_solve", mutates_args=(), device_types="cpu")
-def kkt_solve(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, x: Tensor, z: Tensor,
+def _kkt_solve_cpu(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, x: Tensor, z: Tensor,
               s: Tensor, status: Tensor, rx: Tensor, rz: Tensor, key: int,
               settings: list[float]) -> tuple[Tensor, Tensor]:  # fmt: skip
     st = _structure(key)
@@ -224,12 +264,15 @@ def kkt_solve(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, x: Tensor, z
         return ox, oz
     conf = _settings_array(settings)
     err = ctypes.create_string_buffer(1024)
-    rc = _ffi.library().batchcone_kkt_solve_f64(
-        key, conf.ctypes.data, conf.size, math.prod(lead), *args, *sol, _ptr(ox), _ptr(oz), err,
+    rc = _native().batchcone_kkt_solve_f64(
+        key, conf.data, conf.size, math.prod(lead), *args, *sol, _ptr(ox), _ptr(oz), err,
         len(err),
     )  # fmt: skip
     _check(rc, err)
     return ox, oz
+
+
+kkt_solve = torch.library.custom_op("batchcone::kkt_solve", _kkt_solve_cpu, mutates_args=(), device_types="cpu")
 
 
 @kkt_solve.register_kernel("cuda")
@@ -247,7 +290,7 @@ def _kkt_solve_cuda(P_vals, c, A_vals, b, x, z, s, status, rx, rz, key, settings
         conf = _settings_array(settings)
         err = ctypes.create_string_buffer(1024)
         rc = lib.batchcone_kkt_solve_cuda_f64(
-            key, conf.ctypes.data, conf.size, batch, *args, *sol, _ptr(ox), _ptr(oz),
+            key, conf.data, conf.size, batch, *args, *sol, _ptr(ox), _ptr(oz),
             _ptr(workspace), workspace.numel(), torch.cuda.current_stream().cuda_stream, err,
             len(err),
         )  # fmt: skip
@@ -261,6 +304,27 @@ def _kkt_solve_fake(P_vals, c, A_vals, b, x, z, s, status, rx, rz, key, settings
     lead = _data_lead(st, (P_vals, c, A_vals, b), (x.shape[:-1], rx.shape[:-1]))
     return (torch.empty(lead + (st.n,), dtype=torch.float64, device=c.device),
             torch.empty(lead + (st.m,), dtype=torch.float64, device=c.device))  # fmt: skip
+
+
+# ---- calls without the dispatcher -------------------------------------------------------------
+
+
+def _plain(t) -> bool:
+    """A tensor of eager code: neither a tracing subclass (fake, functional) nor a torch.func
+    wrapper."""
+    return type(t) in (Tensor, torch.nn.Parameter) and not torch._C._functorch.is_functorch_wrapped_tensor(t)
+
+
+def _eager(op, *args):
+    """op(*args), calling its kernel directly when every tensor is plain and nothing traces:
+    torch's dispatch of a Python custom operator costs about as much as a small batch's solve.
+    (Autograd is not lost: the callers are Solve and the derivative rules, which run with
+    gradients off or differentiate themselves.)"""
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    if torch.compiler.is_compiling() or not all(_plain(t) for t in tensors):
+        return op(*args)
+    cpu, cuda = _KERNELS[op._qualname]
+    return (cpu if tensors[0].device.type == "cpu" else cuda)(*args)
 
 
 # ---- batchcone::solve_backward ---------------------------------------------------------------
@@ -282,8 +346,7 @@ def _zeros_or(t: Tensor | None, like: Tensor) -> Tensor:
     return torch.zeros_like(like) if t is None else t
 
 
-@torch.library.custom_op("batchcone::solve_backward", mutates_args=(), device_types="cpu")
-def solve_backward(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, x: Tensor, z: Tensor,
+def _solve_backward_cpu(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, x: Tensor, z: Tensor,
                    s: Tensor, status: Tensor, gx: Tensor, gz: Tensor, gs: Tensor, key: int,
                    settings: list[float]) -> tuple[Tensor, Tensor, Tensor, Tensor]:  # fmt: skip
     st = _structure(key)
@@ -300,12 +363,16 @@ def solve_backward(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, x: Tens
         cot = [_dense(gx, lead, st.n), _dense(gz, lead, st.m), _dense(gs, lead, st.m)]
         conf = _settings_array(settings)
         err = ctypes.create_string_buffer(1024)
-        rc = _ffi.library().batchcone_vjp_f64(
-            key, conf.ctypes.data, conf.size, batch, *args, *(_ptr(t) for t in sol + cot + grads),
+        rc = _native().batchcone_vjp_f64(
+            key, conf.data, conf.size, batch, *args, *(_ptr(t) for t in sol + cot + grads),
             err, len(err),
         )  # fmt: skip
         _check(rc, err)
     return tuple(_sum_to(g, t.shape).reshape(t.shape).clone() for g, t in zip(grads, data))
+
+
+solve_backward = torch.library.custom_op("batchcone::solve_backward", _solve_backward_cpu, mutates_args=(),
+                                        device_types="cpu")  # fmt: skip
 
 
 @solve_backward.register_kernel("cuda")
@@ -318,6 +385,13 @@ def _solve_backward_fake(P_vals, c, A_vals, b, x, z, s, status, gx, gz, gs, key,
     return tuple(torch.empty_like(t) for t in (P_vals, c, A_vals, b))
 
 
+def take(src: Tensor, index: Tensor) -> Tensor:
+    """src[..., index] (index a 1-D tensor) as torch.gather, whose forward and backward are
+    several times faster on the CPU than advanced indexing's (its backward is a scatter_add, not
+    an accumulating index_put)."""
+    return torch.gather(src, -1, index.expand(src.shape[:-1] + index.shape))
+
+
 def _coords(coords, device):
     return tuple(torch.as_tensor(a, dtype=torch.long, device=device) for a in coords)
 
@@ -328,22 +402,22 @@ def _P_times(st: Structure, P_vals: Tensor, x: Tensor) -> Tensor:
     off = (rows != cols).to(x.dtype)
     y = torch.zeros(torch.broadcast_shapes(P_vals.shape[:-1], x.shape[:-1]) + (st.n,),
                     dtype=x.dtype, device=x.device)  # fmt: skip
-    y = y.index_add(-1, rows, P_vals * x[..., cols])
-    return y.index_add(-1, cols, P_vals * off * x[..., rows])
+    y = y.index_add(-1, rows, P_vals * take(x, cols))
+    return y.index_add(-1, cols, P_vals * off * take(x, rows))
 
 
 def _A_times(st, A_vals, x):
     rows, cols = _coords(st.A_coords, x.device)
     y = torch.zeros(torch.broadcast_shapes(A_vals.shape[:-1], x.shape[:-1]) + (st.m,),
                     dtype=x.dtype, device=x.device)  # fmt: skip
-    return y.index_add(-1, rows, A_vals * x[..., cols])
+    return y.index_add(-1, rows, A_vals * take(x, cols))
 
 
 def _At_times(st, A_vals, z):
     rows, cols = _coords(st.A_coords, z.device)
     y = torch.zeros(torch.broadcast_shapes(A_vals.shape[:-1], z.shape[:-1]) + (st.n,),
                     dtype=z.dtype, device=z.device)  # fmt: skip
-    return y.index_add(-1, cols, A_vals * z[..., rows])
+    return y.index_add(-1, cols, A_vals * take(z, rows))
 
 
 def backward_via_kkt(P_vals, c, A_vals, b, x, z, s, status, gx, gz, gs, gobj, key, settings):
@@ -358,18 +432,18 @@ def backward_via_kkt(P_vals, c, A_vals, b, x, z, s, status, gx, gz, gs, gobj, ke
     u_x = gx - _At_times(st, A_d, gs * okf)
     if gobj is not None:
         u_x = u_x + gobj[..., None] * okf * _objective_gradient(st, P_vals, c, x_d, ok)
-    v_x, v_z = kkt_solve(P_vals, c, A_vals, b, x, z, s, status, u_x * okf, gz * okf, key, settings)
+    v_x, v_z = _eager(kkt_solve, P_vals, c, A_vals, b, x, z, s, status, u_x * okf, gz * okf, key, settings)
     w_z = (v_z + gs) * okf
     g_c = -v_x
     if gobj is not None:
         g_c = g_c + gobj[..., None] * x_d
     A_rows, A_cols = _coords(st.A_coords, x.device)
-    g_A = -(z_d[..., A_rows] * v_x[..., A_cols] + w_z[..., A_rows] * x_d[..., A_cols])
+    g_A = -(take(z_d, A_rows) * take(v_x, A_cols) + take(w_z, A_rows) * take(x_d, A_cols))
     rows, cols = _coords(st.P_coords, x.device)
     diag = (rows == cols).to(x.dtype)
-    g_P = -(v_x[..., rows] * x_d[..., cols] + v_x[..., cols] * x_d[..., rows]) * (1 - 0.5 * diag)
+    g_P = -(take(v_x, rows) * take(x_d, cols) + take(v_x, cols) * take(x_d, rows)) * (1 - 0.5 * diag)
     if gobj is not None:
-        g_P = g_P + gobj[..., None] * x_d[..., rows] * x_d[..., cols] * (1 - 0.5 * diag)
+        g_P = g_P + gobj[..., None] * take(x_d, rows) * take(x_d, cols) * (1 - 0.5 * diag)
     grads = (g_P, g_c * okf, g_A, w_z)
     return tuple(_sum_to(g, t.shape).reshape(t.shape) for g, t in zip(grads, (P_vals, c, A_vals, b)))
 
@@ -412,11 +486,11 @@ def data_gradients(data, solution, cotangents, key, settings):
         x_d = torch.where(ok[..., None], x, 0)
         g = torch.where(ok, gobj, 0)[..., None]
         gx = gx + g * _objective_gradient(_structure(key), P_vals, c, x_d, ok)
-    grads = list(solve_backward(P_vals, c, A_vals, b, x, z, s, status, gx, gz, gs, key, settings))
+    grads = list(_eager(solve_backward, P_vals, c, A_vals, b, x, z, s, status, gx, gz, gs, key, settings))
     if gobj is not None:
         rows, cols = _coords(_structure(key).P_coords, x.device)
         half = 1 - 0.5 * (rows == cols).to(x.dtype)
-        grads[0] = grads[0] + _sum_to(g * x_d[..., rows] * x_d[..., cols] * half, P_vals.shape).reshape(P_vals.shape)
+        grads[0] = grads[0] + _sum_to(g * take(x_d, rows) * take(x_d, cols) * half, P_vals.shape).reshape(P_vals.shape)
         grads[1] = grads[1] + _sum_to(g * x_d, c.shape).reshape(c.shape)
     return grads
 
@@ -443,7 +517,7 @@ def solution_tangents(data, tangents, solution, key, settings):
         r_x = r_x - dc
     if db is not None:
         r_z = r_z + db
-    dx, dz = kkt_solve(P_vals, c, A_vals, b, x, z, s, status, r_x * okf, r_z * okf, key, settings)
+    dx, dz = _eager(kkt_solve, P_vals, c, A_vals, b, x, z, s, status, r_x * okf, r_z * okf, key, settings)
     A_d = torch.where(ok[..., None], A_vals, 0) if A_vals.ndim > 1 else A_vals
     ds = (r_z - _A_times(st, A_d, dx)) * okf
     dobj = (_objective_gradient(st, P_vals, c, x_d, ok) * dx).sum(-1)
@@ -455,6 +529,11 @@ def solution_tangents(data, tangents, solution, key, settings):
 
 
 solve.register_autograd(_backward, setup_context=_setup_context)
+_KERNELS = {
+    "batchcone::solve": (_solve_cpu, _solve_cuda),
+    "batchcone::kkt_solve": (_kkt_solve_cpu, _kkt_solve_cuda),
+    "batchcone::solve_backward": (_solve_backward_cpu, _solve_backward_cuda),
+}
 
 
 class Solve(torch.autograd.Function):
@@ -468,7 +547,7 @@ class Solve(torch.autograd.Function):
 
     @staticmethod
     def forward(P_vals, c, A_vals, b, key, settings):
-        return solve(P_vals, c, A_vals, b, key, settings)
+        return _eager(solve, P_vals, c, A_vals, b, key, settings)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -539,4 +618,7 @@ def differentiable_solve(P_vals, c, A_vals, b, key, settings):
     register_autograd backward) under torch.compile, else Solve (torch.func, forward mode)."""
     if torch.compiler.is_compiling():
         return solve(P_vals, c, A_vals, b, key, settings)
+    data = (P_vals, c, A_vals, b)
+    if not (torch.is_grad_enabled() and any(t.requires_grad for t in data)) and all(map(_plain, data)):
+        return _eager(solve, *data, key, settings)  # nothing to differentiate (e.g. no_grad)
     return Solve.apply(P_vals, c, A_vals, b, key, settings)

@@ -33,11 +33,11 @@ const char* batchcone_settings_fields();
 // pointer_api.hpp with the message in err.
 
 int batchcone_solve_f64(std::int64_t key, const double* settings, std::int64_t settings_len,
-                        std::int64_t batch, const double* P, std::int64_t P_stride,
-                        const double* c, std::int64_t c_stride, const double* A,
-                        std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x,
-                        double* z, double* s, std::int32_t* status, std::int32_t* iterations,
-                        double* objective, char* err, int errlen);
+                        std::int64_t batch, const double* P, std::int64_t P_stride, const double* c,
+                        std::int64_t c_stride, const double* A, std::int64_t A_stride,
+                        const double* b, std::int64_t b_stride, double* x, double* z, double* s,
+                        std::int32_t* status, std::int32_t* iterations, double* objective,
+                        char* err, int errlen);
 
 // [ox; oz] = K⁻¹ [rx; rz] at each problem's solution (zeros for problems not Solved or
 // AlmostSolved); one vector per problem.
@@ -77,8 +77,7 @@ int batchcone_kkt_solve_cuda_f64(std::int64_t key, const double* settings,
                                  std::int64_t b_stride, const double* x, const double* z,
                                  const double* s, const std::int32_t* status, const double* rx,
                                  const double* rz, double* ox, double* oz, void* workspace,
-                                 std::int64_t workspace_bytes, void* stream, char* err,
-                                 int errlen);
+                                 std::int64_t workspace_bytes, void* stream, char* err, int errlen);
 
 // The XLA FFI API version of the headers this library was built against (major·1000 + minor).
 int batchcone_ffi_api_version();

@@ -23,8 +23,8 @@
 #include "batchcone/cuda.hpp"
 #include "batchcone/diff.hpp"
 #include "core/memory.hpp"
-#include "ffi/operands.hpp"
 #include "ffi/c_api.hpp"
+#include "ffi/operands.hpp"
 #include "ffi/pointer_api.hpp"
 #include "ffi/registry.hpp"
 #include "ffi/settings_codec.hpp"
@@ -380,17 +380,18 @@ __attribute__((visibility("default"))) std::int64_t batchcone_cuda_workspace_byt
       throw std::invalid_argument("batchcone: batch = " + std::to_string(batch) +
                                   " is outside [0, 2^31 - 1]");
     const auto st = batchcone::ffi_support::find_structure(key);
-    bytes = static_cast<std::int64_t>(batchcone::cuda_workspace_bytes(*st, static_cast<int>(batch)));
+    bytes =
+        static_cast<std::int64_t>(batchcone::cuda_workspace_bytes(*st, static_cast<int>(batch)));
   });
   return rc == 0 ? bytes : -1;
 }
 
 __attribute__((visibility("default"))) int batchcone_solve_cuda_f64(
     std::int64_t key, const double* settings, std::int64_t settings_len, std::int64_t batch,
-    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride,
-    const double* A, std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x,
-    double* z, double* s, std::int32_t* status, std::int32_t* iterations, double* objective,
-    void* workspace, std::int64_t workspace_bytes, void* stream, char* err, int errlen) {
+    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride, const double* A,
+    std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x, double* z, double* s,
+    std::int32_t* status, std::int32_t* iterations, double* objective, void* workspace,
+    std::int64_t workspace_bytes, void* stream, char* err, int errlen) {
   namespace fs = batchcone::ffi_support;
   return fs::pointer_call(err, errlen, [&] {
     const auto structure = fs::find_structure(key);
@@ -407,11 +408,11 @@ __attribute__((visibility("default"))) int batchcone_solve_cuda_f64(
 
 __attribute__((visibility("default"))) int batchcone_kkt_solve_cuda_f64(
     std::int64_t key, const double* settings, std::int64_t settings_len, std::int64_t batch,
-    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride,
-    const double* A, std::int64_t A_stride, const double* b, std::int64_t b_stride,
-    const double* x, const double* z, const double* s, const std::int32_t* status,
-    const double* rx, const double* rz, double* ox, double* oz, void* workspace,
-    std::int64_t workspace_bytes, void* stream, char* err, int errlen) {
+    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride, const double* A,
+    std::int64_t A_stride, const double* b, std::int64_t b_stride, const double* x, const double* z,
+    const double* s, const std::int32_t* status, const double* rx, const double* rz, double* ox,
+    double* oz, void* workspace, std::int64_t workspace_bytes, void* stream, char* err,
+    int errlen) {
   namespace fs = batchcone::ffi_support;
   return fs::pointer_call(err, errlen, [&] {
     const auto structure = fs::find_structure(key);

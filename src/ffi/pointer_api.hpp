@@ -62,8 +62,9 @@ inline BatchData pointer_data(const Structure& st, std::int64_t batch, const dou
   };
   check("P_vals", P_stride, st.nnz_P()), check("c", c_stride, st.n());
   check("A_vals", A_stride, st.nnz_A()), check("b", b_stride, st.m());
-  return {static_cast<int>(batch), P, static_cast<long>(P_stride), c, static_cast<long>(c_stride),
-          A, static_cast<long>(A_stride), b, static_cast<long>(b_stride)};
+  return {static_cast<int>(batch),     P, static_cast<long>(P_stride), c,
+          static_cast<long>(c_stride), A, static_cast<long>(A_stride), b,
+          static_cast<long>(b_stride)};
 }
 
 }  // namespace batchcone::ffi_support

@@ -18,43 +18,42 @@ extern "C" {
 
 __attribute__((visibility("default"))) int batchcone_solve_f64(
     std::int64_t key, const double* settings, std::int64_t settings_len, std::int64_t batch,
-    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride,
-    const double* A, std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x,
-    double* z, double* s, std::int32_t* status, std::int32_t* iterations, double* objective,
-    char* err, int errlen) {
+    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride, const double* A,
+    std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x, double* z, double* s,
+    std::int32_t* status, std::int32_t* iterations, double* objective, char* err, int errlen) {
   return pointer_call(err, errlen, [&] {
     namespace fs = batchcone::ffi_support;
     const auto structure = fs::find_structure(key);
     const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
     const batchcone::BatchData data =
         pointer_data(*structure, batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride);
-    fs::with_cached_workspace(
-        batchcone::cpu_workspace_bytes(*structure, data.batch), data.batch,
-        [&](void* ws, std::size_t bytes) {
-          batchcone::cpu_solve(*structure, decoded, data, {x, z, s, status, iterations, objective},
-                               ws, bytes);
-        });
+    fs::with_cached_workspace(batchcone::cpu_workspace_bytes(*structure, data.batch), data.batch,
+                              [&](void* ws, std::size_t bytes) {
+                                batchcone::cpu_solve(*structure, decoded, data,
+                                                     {x, z, s, status, iterations, objective}, ws,
+                                                     bytes);
+                              });
   });
 }
 
 __attribute__((visibility("default"))) int batchcone_kkt_solve_f64(
     std::int64_t key, const double* settings, std::int64_t settings_len, std::int64_t batch,
-    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride,
-    const double* A, std::int64_t A_stride, const double* b, std::int64_t b_stride,
-    const double* x, const double* z, const double* s, const std::int32_t* status,
-    const double* rx, const double* rz, double* ox, double* oz, char* err, int errlen) {
+    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride, const double* A,
+    std::int64_t A_stride, const double* b, std::int64_t b_stride, const double* x, const double* z,
+    const double* s, const std::int32_t* status, const double* rx, const double* rz, double* ox,
+    double* oz, char* err, int errlen) {
   return pointer_call(err, errlen, [&] {
     namespace fs = batchcone::ffi_support;
     const auto structure = fs::find_structure(key);
     const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
     const batchcone::BatchData data =
         pointer_data(*structure, batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride);
-    fs::with_cached_workspace(
-        batchcone::cpu_derivative_workspace_bytes(*structure, data.batch), data.batch,
-        [&](void* ws, std::size_t bytes) {
-          batchcone::cpu_kkt_solve(*structure, decoded, data, {x, z, s, status}, {rx, rz, 1},
-                                   {ox, oz}, ws, bytes);
-        });
+    fs::with_cached_workspace(batchcone::cpu_derivative_workspace_bytes(*structure, data.batch),
+                              data.batch, [&](void* ws, std::size_t bytes) {
+                                batchcone::cpu_kkt_solve(*structure, decoded, data,
+                                                         {x, z, s, status}, {rx, rz, 1}, {ox, oz},
+                                                         ws, bytes);
+                              });
   });
 }
 
@@ -63,23 +62,21 @@ __attribute__((visibility("default"))) int batchcone_kkt_solve_f64(
 // block, summed over the batch; null: not wanted).
 __attribute__((visibility("default"))) int batchcone_vjp_f64(
     std::int64_t key, const double* settings, std::int64_t settings_len, std::int64_t batch,
-    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride,
-    const double* A, std::int64_t A_stride, const double* b, std::int64_t b_stride,
-    const double* x, const double* z, const double* s, const std::int32_t* status,
-    const double* gx, const double* gz, const double* gs, double* gP, double* gc, double* gA,
-    double* gb, char* err, int errlen) {
+    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride, const double* A,
+    std::int64_t A_stride, const double* b, std::int64_t b_stride, const double* x, const double* z,
+    const double* s, const std::int32_t* status, const double* gx, const double* gz,
+    const double* gs, double* gP, double* gc, double* gA, double* gb, char* err, int errlen) {
   return pointer_call(err, errlen, [&] {
     namespace fs = batchcone::ffi_support;
     const auto structure = fs::find_structure(key);
     const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
     const batchcone::BatchData data =
         pointer_data(*structure, batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride);
-    fs::with_cached_workspace(
-        batchcone::cpu_derivative_workspace_bytes(*structure, data.batch), data.batch,
-        [&](void* ws, std::size_t bytes) {
-          batchcone::cpu_vjp(*structure, decoded, data, {x, z, s, status}, {gx, gz, gs},
-                             {gP, gc, gA, gb}, ws, bytes);
-        });
+    fs::with_cached_workspace(batchcone::cpu_derivative_workspace_bytes(*structure, data.batch),
+                              data.batch, [&](void* ws, std::size_t bytes) {
+                                batchcone::cpu_vjp(*structure, decoded, data, {x, z, s, status},
+                                                   {gx, gz, gs}, {gP, gc, gA, gb}, ws, bytes);
+                              });
   });
 }
 

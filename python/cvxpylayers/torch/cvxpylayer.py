@@ -18,6 +18,7 @@ import torch
 
 import batchcone as bc
 from batchcone import torch_ops
+from batchcone.torch_ops import take
 from batchcone.solve import ALMOST_SOLVED, SOLVED
 
 from .._layer import NATIVE_SOLVERS, LayerCore, SolverError, complex_error, constant_value, raise_if_failed, reject_none
@@ -39,13 +40,6 @@ def _encoded(settings: bc.Settings, traced: bool) -> list[float]:
 
 
 MAX_TERMS = 8  # terms per entry up to which a map is gathers (else an index_add)
-
-
-def take(src, index):
-    """src[..., index] (index a 1-D tensor) as torch.gather, whose forward and backward are
-    several times faster on the CPU than advanced indexing's (and whose backward is a
-    scatter_add rather than an accumulating index_put)."""
-    return torch.gather(src, -1, index.expand(src.shape[:-1] + index.shape))
 
 
 class _Map:
