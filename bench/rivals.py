@@ -345,7 +345,7 @@ def _write(impl, mode, only, rows, versions):
     try:
         import importlib.metadata as md
 
-        meta["versions"] = {p: md.version(p) for p in ("cvxpy", "cvxpylayers", "diffcp", "moreau", "jaxopt", "torch")
+        meta["versions"] = {p: md.version(p) for p in ("jax", "cvxpy", "cvxpylayers", "diffcp", "moreau", "jaxopt", "torch")
                             if _installed(md, p)}  # fmt: skip
     except Exception:
         pass

@@ -3,6 +3,7 @@
 // float64 host memory, read and written in place, with the FFI handlers' workspace cache.
 #include <cstdint>
 
+#include "backend/cpu/float_mode.hpp"
 #include "batchcone/diff.hpp"
 #include "batchcone/solver.hpp"
 #include "ffi/c_api.hpp"
@@ -22,6 +23,8 @@ __attribute__((visibility("default"))) int batchcone_solve_f64(
     std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x, double* z, double* s,
     std::int32_t* status, std::int32_t* iterations, double* objective, char* err, int errlen) {
   return pointer_call(err, errlen, [&] {
+    const batchcone::backend::cpu::ScopedFloatMode xla_mode(
+        batchcone::backend::cpu::flush_denormals_mode());  // XLA's mode (float_mode.hpp)
     namespace fs = batchcone::ffi_support;
     const auto structure = fs::find_structure(key);
     const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
@@ -43,6 +46,8 @@ __attribute__((visibility("default"))) int batchcone_kkt_solve_f64(
     const double* s, const std::int32_t* status, const double* rx, const double* rz, double* ox,
     double* oz, char* err, int errlen) {
   return pointer_call(err, errlen, [&] {
+    const batchcone::backend::cpu::ScopedFloatMode xla_mode(
+        batchcone::backend::cpu::flush_denormals_mode());  // XLA's mode (float_mode.hpp)
     namespace fs = batchcone::ffi_support;
     const auto structure = fs::find_structure(key);
     const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
@@ -67,6 +72,8 @@ __attribute__((visibility("default"))) int batchcone_vjp_f64(
     const double* s, const std::int32_t* status, const double* gx, const double* gz,
     const double* gs, double* gP, double* gc, double* gA, double* gb, char* err, int errlen) {
   return pointer_call(err, errlen, [&] {
+    const batchcone::backend::cpu::ScopedFloatMode xla_mode(
+        batchcone::backend::cpu::flush_denormals_mode());  // XLA's mode (float_mode.hpp)
     namespace fs = batchcone::ffi_support;
     const auto structure = fs::find_structure(key);
     const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);

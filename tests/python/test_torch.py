@@ -26,6 +26,16 @@ from test_cvxpylayer_nonsym import FAMILIES as NONSYM_FAMILIES, box_design  # no
 rng = np.random.default_rng(11)
 
 
+def lp():
+    # min cᵀx s.t. Gx ≤ h, −1 ≤ x ≤ 1: a vertex solution, x affine in h while its active set
+    # holds (and constant in c), the case an LP layer differentiates.
+    n, m = 3, 6
+    x, c, h = cp.Variable(n), cp.Parameter(n), cp.Parameter(m)
+    G = np.random.default_rng(5).standard_normal((m, n))
+    prob = cp.Problem(cp.Minimize(c @ x), [G @ x <= h, cp.abs(x) <= 1])
+    return prob, [c, h], [x], [rng.standard_normal(n), 0.5 + rng.random(m)]
+
+
 def psd_projection():
     # argmin ‖X − C‖_F² over X ⪰ 0: the projection V max(Λ, 0) Vᵀ, smooth where C has no zero
     # eigenvalue; eigenvalues ±1, ±2 make X and the dual Z of rank 2 each, strictly complementary.
@@ -42,7 +52,7 @@ def geometric_program():
     return prob, params, variables, [np.array(100.0), np.array(10.0)]
 
 
-FAMILIES = QP_FAMILIES + NONSYM_FAMILIES + [psd_projection]
+FAMILIES = QP_FAMILIES + NONSYM_FAMILIES + [lp, psd_projection]
 IDS = [f.__name__ for f in FAMILIES]
 
 

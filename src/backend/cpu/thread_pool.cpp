@@ -9,16 +9,19 @@
 #include <thread>
 #include <vector>
 
+#include "float_mode.hpp"
+
 namespace batchcone::backend::cpu {
 namespace {
 
 struct Job {
   const std::function<void(int)>* fn;
   int count;
-  int max_helpers;             // workers allowed to join besides the caller
-  std::atomic<int> next{0};    // next index to claim
-  int helpers = 0;             // workers currently inside the job (guarded by the pool mutex)
-  int finished = 0;            // indices done (guarded by the pool mutex)
+  int max_helpers;           // workers allowed to join besides the caller
+  std::atomic<int> next{0};  // next index to claim
+  int helpers = 0;           // workers currently inside the job (guarded by the pool mutex)
+  int finished = 0;          // indices done (guarded by the pool mutex)
+  unsigned float_mode = 0;   // the caller's (float_mode.hpp), which helpers work in
 };
 
 class Pool {
@@ -75,7 +78,11 @@ class Pool {
       Job& job = *queue_.front();
       if (++job.helpers >= job.max_helpers || job.next.load() >= job.count) remove(job);
       lk.unlock();
-      const int mine = work_on(job);
+      int mine = 0;
+      {
+        const ScopedFloatMode mode(job.float_mode);
+        mine = work_on(job);
+      }
       lk.lock();
       job.finished += mine;
       --job.helpers;
@@ -100,7 +107,8 @@ int thread_count(int threads) {
 
 void parallel_for(int count, int threads, const std::function<void(int)>& fn) {
   Pool& pool = Pool::instance();
-  const int helpers = std::min({threads > 0 ? threads - 1 : pool.workers(), pool.workers(), count - 1});
+  const int helpers =
+      std::min({threads > 0 ? threads - 1 : pool.workers(), pool.workers(), count - 1});
   if (helpers <= 0) {
     for (int i = 0; i < count; ++i) fn(i);
     return;
@@ -109,6 +117,7 @@ void parallel_for(int count, int threads, const std::function<void(int)>& fn) {
   job.fn = &fn;
   job.count = count;
   job.max_helpers = helpers;
+  job.float_mode = float_mode();
   pool.run(job);
 }
 
