@@ -392,13 +392,21 @@ def take(src: Tensor, index: Tensor) -> Tensor:
     return torch.gather(src, -1, index.expand(src.shape[:-1] + index.shape))
 
 
-def _coords(coords, device):
-    return tuple(torch.as_tensor(a, dtype=torch.long, device=device) for a in coords)
+_COORDS: dict = {}
+
+
+def _coords(st: Structure, which: str, device) -> tuple[Tensor, Tensor]:
+    """(rows, cols) of the P ("P") or A ("A") pattern as index tensors on `device` (cached)."""
+    at = (st.key, which, str(device))
+    if at not in _COORDS:
+        coords = st.P_coords if which == "P" else st.A_coords
+        _COORDS[at] = tuple(torch.tensor(np.array(a), dtype=torch.long, device=device) for a in coords)
+    return _COORDS[at]
 
 
 def _P_times(st: Structure, P_vals: Tensor, x: Tensor) -> Tensor:
     """P x from the values of triu(P), [..., n]."""
-    rows, cols = _coords(st.P_coords, x.device)
+    rows, cols = _coords(st, "P", x.device)
     off = (rows != cols).to(x.dtype)
     y = torch.zeros(torch.broadcast_shapes(P_vals.shape[:-1], x.shape[:-1]) + (st.n,),
                     dtype=x.dtype, device=x.device)  # fmt: skip
@@ -407,14 +415,14 @@ def _P_times(st: Structure, P_vals: Tensor, x: Tensor) -> Tensor:
 
 
 def _A_times(st, A_vals, x):
-    rows, cols = _coords(st.A_coords, x.device)
+    rows, cols = _coords(st, "A", x.device)
     y = torch.zeros(torch.broadcast_shapes(A_vals.shape[:-1], x.shape[:-1]) + (st.m,),
                     dtype=x.dtype, device=x.device)  # fmt: skip
     return y.index_add(-1, rows, A_vals * take(x, cols))
 
 
 def _At_times(st, A_vals, z):
-    rows, cols = _coords(st.A_coords, z.device)
+    rows, cols = _coords(st, "A", z.device)
     y = torch.zeros(torch.broadcast_shapes(A_vals.shape[:-1], z.shape[:-1]) + (st.n,),
                     dtype=z.dtype, device=z.device)  # fmt: skip
     return y.index_add(-1, cols, A_vals * take(z, rows))
@@ -437,9 +445,9 @@ def backward_via_kkt(P_vals, c, A_vals, b, x, z, s, status, gx, gz, gs, gobj, ke
     g_c = -v_x
     if gobj is not None:
         g_c = g_c + gobj[..., None] * x_d
-    A_rows, A_cols = _coords(st.A_coords, x.device)
+    A_rows, A_cols = _coords(st, "A", x.device)
     g_A = -(take(z_d, A_rows) * take(v_x, A_cols) + take(w_z, A_rows) * take(x_d, A_cols))
-    rows, cols = _coords(st.P_coords, x.device)
+    rows, cols = _coords(st, "P", x.device)
     diag = (rows == cols).to(x.dtype)
     g_P = -(take(v_x, rows) * take(x_d, cols) + take(v_x, cols) * take(x_d, rows)) * (1 - 0.5 * diag)
     if gobj is not None:
@@ -488,7 +496,7 @@ def data_gradients(data, solution, cotangents, key, settings):
         gx = gx + g * _objective_gradient(_structure(key), P_vals, c, x_d, ok)
     grads = list(_eager(solve_backward, P_vals, c, A_vals, b, x, z, s, status, gx, gz, gs, key, settings))
     if gobj is not None:
-        rows, cols = _coords(_structure(key).P_coords, x.device)
+        rows, cols = _coords(_structure(key), "P", x.device)
         half = 1 - 0.5 * (rows == cols).to(x.dtype)
         grads[0] = grads[0] + _sum_to(g * take(x_d, rows) * take(x_d, cols) * half, P_vals.shape).reshape(P_vals.shape)
         grads[1] = grads[1] + _sum_to(g * x_d, c.shape).reshape(c.shape)
