@@ -396,12 +396,14 @@ _COORDS: dict = {}
 
 
 def _coords(st: Structure, which: str, device) -> tuple[Tensor, Tensor]:
-    """(rows, cols) of the P ("P") or A ("A") pattern as index tensors on `device` (cached)."""
-    at = (st.key, which, str(device))
+    """(rows, cols) of the P ("P") or A ("A") pattern as index tensors on `device`: views of
+    cached writable int64 arrays on the CPU (tensors are made per call: under tracing they must
+    be the trace's own constants)."""
+    at = (st.key, which)
     if at not in _COORDS:
         coords = st.P_coords if which == "P" else st.A_coords
-        _COORDS[at] = tuple(torch.tensor(np.array(a), dtype=torch.long, device=device) for a in coords)
-    return _COORDS[at]
+        _COORDS[at] = tuple(np.array(a, dtype=np.int64) for a in coords)
+    return tuple(torch.as_tensor(a, device=device) for a in _COORDS[at])
 
 
 def _P_times(st: Structure, P_vals: Tensor, x: Tensor) -> Tensor:
