@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The pointer API on the CPU (pointer_api.hpp): cpu_solve, cpu_kkt_solve and cpu_vjp on
-// caller-owned float64 host memory, read and written in place, with the FFI handlers' workspace cache.
+// caller-owned float64 host memory, read and written in place, with the FFI handlers' workspace
+// cache.
 #include <cstdint>
 
 #include "backend/cpu/float_mode.hpp"
