@@ -172,48 +172,38 @@ def _empty_solution(st, lead, device):
             torch.empty(lead, **i32), torch.empty(lead, **f64))  # fmt: skip
 
 
-def _solve_cpu(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, key: int,
-          settings: list[float]) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:  # fmt: skip
-    st = _structure(key)
-    lead = _data_lead(st, (P_vals, c, A_vals, b))
-    out = _empty_solution(st, lead, c.device)
-    batch = math.prod(lead)
-    if batch == 0:
-        return out
-    args, _keep = _data_args(st, (P_vals, c, A_vals, b), lead)
+def _run(name, key, settings, batch, device, args) -> None:
+    """batchcone_<name>_f64 (host tensors) or batchcone_<name>_cuda_f64 (device tensors: on
+    torch's current stream, with a workspace from torch's allocator) on the pointer arguments
+    `args` after the key, settings and batch."""
     conf = _settings_array(settings)
     err = ctypes.create_string_buffer(1024)
-    rc = _native().batchcone_solve_f64(
-        key, conf.data, conf.size, batch, *args, *(_ptr(t) for t in out), err, len(err)
-    )
+    if device.type == "cpu":
+        rc = getattr(_native(), f"batchcone_{name}_f64")(key, conf.data, conf.size, batch, *args, err, len(err))
+    else:
+        lib = _cuda_library()
+        with torch.cuda.device(device):
+            workspace = _cuda_workspace(lib, key, batch, device)
+            rc = getattr(lib, f"batchcone_{name}_cuda_f64")(
+                key, conf.data, conf.size, batch, *args, _ptr(workspace), workspace.numel(),
+                torch.cuda.current_stream().cuda_stream, err, len(err),
+            )  # fmt: skip
     _check(rc, err)
-    return out
 
 
-solve = torch.library.custom_op("batchcone::solve", _solve_cpu, mutates_args=(), device_types="cpu")
-
-
-@solve.register_kernel("cuda")
-def _solve_cuda(P_vals, c, A_vals, b, key, settings):
+def _solve_kernel(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, key: int,
+                  settings: list[float]) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:  # fmt: skip
     st = _structure(key)
     lead = _data_lead(st, (P_vals, c, A_vals, b))
     out = _empty_solution(st, lead, c.device)
     batch = math.prod(lead)
-    if batch == 0:
-        return out
-    lib = _cuda_library()
-    args, _keep = _data_args(st, (P_vals, c, A_vals, b), lead)
-    with torch.cuda.device(c.device):
-        workspace = _cuda_workspace(lib, key, batch, c.device)
-        conf = _settings_array(settings)
-        err = ctypes.create_string_buffer(1024)
-        rc = lib.batchcone_solve_cuda_f64(
-            key, conf.data, conf.size, batch, *args, *(_ptr(t) for t in out),
-            _ptr(workspace), workspace.numel(), torch.cuda.current_stream().cuda_stream, err,
-            len(err),
-        )  # fmt: skip
-    _check(rc, err)
+    if batch > 0:
+        args, _keep = _data_args(st, (P_vals, c, A_vals, b), lead)
+        _run("solve", key, settings, batch, c.device, args + [_ptr(t) for t in out])
     return out
+
+
+solve = torch.library.custom_op("batchcone::solve", _solve_kernel, mutates_args=(), device_types=("cpu", "cuda"))
 
 
 @solve.register_fake
@@ -253,49 +243,21 @@ def _kkt_args(st, data, solution, rx, rz):
     return lead, args, keep + dense, [_ptr(t) for t in dense]
 
 
-def _kkt_solve_cpu(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, x: Tensor, z: Tensor,
-              s: Tensor, status: Tensor, rx: Tensor, rz: Tensor, key: int,
-              settings: list[float]) -> tuple[Tensor, Tensor]:  # fmt: skip
-    st = _structure(key)
-    lead, args, _keep, sol = _kkt_args(st, (P_vals, c, A_vals, b), (x, z, s, status), rx, rz)
-    ox = torch.empty(lead + (st.n,), dtype=torch.float64)
-    oz = torch.empty(lead + (st.m,), dtype=torch.float64)
-    if math.prod(lead) == 0:
-        return ox, oz
-    conf = _settings_array(settings)
-    err = ctypes.create_string_buffer(1024)
-    rc = _native().batchcone_kkt_solve_f64(
-        key, conf.data, conf.size, math.prod(lead), *args, *sol, _ptr(ox), _ptr(oz), err,
-        len(err),
-    )  # fmt: skip
-    _check(rc, err)
-    return ox, oz
-
-
-kkt_solve = torch.library.custom_op("batchcone::kkt_solve", _kkt_solve_cpu, mutates_args=(), device_types="cpu")
-
-
-@kkt_solve.register_kernel("cuda")
-def _kkt_solve_cuda(P_vals, c, A_vals, b, x, z, s, status, rx, rz, key, settings):
+def _kkt_solve_kernel(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, x: Tensor, z: Tensor,
+                      s: Tensor, status: Tensor, rx: Tensor, rz: Tensor, key: int,
+                      settings: list[float]) -> tuple[Tensor, Tensor]:  # fmt: skip
     st = _structure(key)
     lead, args, _keep, sol = _kkt_args(st, (P_vals, c, A_vals, b), (x, z, s, status), rx, rz)
     ox = torch.empty(lead + (st.n,), dtype=torch.float64, device=c.device)
     oz = torch.empty(lead + (st.m,), dtype=torch.float64, device=c.device)
     batch = math.prod(lead)
-    if batch == 0:
-        return ox, oz
-    lib = _cuda_library()
-    with torch.cuda.device(c.device):
-        workspace = _cuda_workspace(lib, key, batch, c.device)
-        conf = _settings_array(settings)
-        err = ctypes.create_string_buffer(1024)
-        rc = lib.batchcone_kkt_solve_cuda_f64(
-            key, conf.data, conf.size, batch, *args, *sol, _ptr(ox), _ptr(oz),
-            _ptr(workspace), workspace.numel(), torch.cuda.current_stream().cuda_stream, err,
-            len(err),
-        )  # fmt: skip
-    _check(rc, err)
+    if batch > 0:
+        _run("kkt_solve", key, settings, batch, c.device, args + sol + [_ptr(ox), _ptr(oz)])
     return ox, oz
+
+
+kkt_solve = torch.library.custom_op("batchcone::kkt_solve", _kkt_solve_kernel, mutates_args=(),
+                                    device_types=("cpu", "cuda"))  # fmt: skip
 
 
 @kkt_solve.register_fake
@@ -361,14 +323,8 @@ def _solve_backward_cpu(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, x:
         sol = [_dense(x, lead, st.n), _dense(z, lead, st.m), _dense(s, lead, st.m),
                status.expand(lead).contiguous()]  # fmt: skip
         cot = [_dense(gx, lead, st.n), _dense(gz, lead, st.m), _dense(gs, lead, st.m)]
-        conf = _settings_array(settings)
-        err = ctypes.create_string_buffer(1024)
-        rc = _native().batchcone_vjp_f64(
-            key, conf.data, conf.size, batch, *args, *(_ptr(t) for t in sol + cot + grads),
-            err, len(err),
-        )  # fmt: skip
-        _check(rc, err)
-    return tuple(_sum_to(g, t.shape).reshape(t.shape).clone() for g, t in zip(grads, data))
+        _run("vjp", key, settings, batch, c.device, args + [_ptr(t) for t in sol + cot + grads])
+    return tuple(_sum_to(g, t.shape).reshape(t.shape) for g, t in zip(grads, data))
 
 
 solve_backward = torch.library.custom_op("batchcone::solve_backward", _solve_backward_cpu, mutates_args=(),
@@ -540,8 +496,8 @@ def solution_tangents(data, tangents, solution, key, settings):
 
 solve.register_autograd(_backward, setup_context=_setup_context)
 _KERNELS = {
-    "batchcone::solve": (_solve_cpu, _solve_cuda),
-    "batchcone::kkt_solve": (_kkt_solve_cpu, _kkt_solve_cuda),
+    "batchcone::solve": (_solve_kernel, _solve_kernel),
+    "batchcone::kkt_solve": (_kkt_solve_kernel, _kkt_solve_kernel),
     "batchcone::solve_backward": (_solve_backward_cpu, _solve_backward_cuda),
 }
 

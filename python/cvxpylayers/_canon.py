@@ -44,9 +44,13 @@ class SparseMap:
         when an entry sums more than MAX_GATHERS terms. XLA's CPU scatter-add costs ~9× a gather
         of the same size, and cvxpy's maps put one term in each entry (exactly the scatter's
         value then; with more, jit may fuse a product into its sum, one rounding fewer)."""
+        return self.as_gathers(MAX_GATHERS)
+
+    def as_gathers(self, max_terms: int):
+        """``gathers`` for entries of at most `max_terms` terms (else None)."""
         counts = np.bincount(self.rows, minlength=self.size)
         L = int(counts.max(initial=0))
-        if L > MAX_GATHERS:
+        if L > max_terms:
             return None
         order = np.argsort(self.rows, kind="stable")
         rows = self.rows[order]

@@ -355,17 +355,26 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BatchconeKktMultiplyCuda, batchcone::ffi_support::
 
 namespace {
 
-void check_workspace(const batchcone::Structure& st, int batch, std::int64_t bytes) {
-  const std::size_t need = batchcone::cuda_workspace_bytes(st, batch);
-  if (bytes < 0 || static_cast<std::size_t>(bytes) < need)
-    throw std::invalid_argument("batchcone: the workspace has " + std::to_string(bytes) +
-                                " bytes; this batch needs " + std::to_string(need));
-}
+namespace fs = batchcone::ffi_support;
 
-// A launch error left on the device by the call's kernels, as an exception.
-void check_last_launch() {
-  const cudaError_t e = cudaGetLastError();
-  if (e != cudaSuccess) throw std::runtime_error(cudaGetErrorString(e));
+// One CUDA entry point: the problem resolved (pointer_problem), the caller's workspace checked
+// against cuda_workspace_bytes, run(problem, stream), then any launch error left on the device;
+// exceptions become the API's error codes.
+template <class Run>
+int cuda_call(char* err, int errlen, std::int64_t key, const double* settings,
+              std::int64_t settings_len, const fs::PointerOperands& in,
+              std::int64_t workspace_bytes, void* stream, Run&& run) {
+  return fs::pointer_call(err, errlen, [&] {
+    const fs::PointerProblem pr = fs::pointer_problem(key, settings, settings_len, in);
+    const std::size_t need = batchcone::cuda_workspace_bytes(*pr.structure, pr.data.batch);
+    if (workspace_bytes < 0 || static_cast<std::size_t>(workspace_bytes) < need)
+      throw std::invalid_argument("batchcone: the workspace has " +
+                                  std::to_string(workspace_bytes) + " bytes; this batch needs " +
+                                  std::to_string(need));
+    run(pr, static_cast<cudaStream_t>(stream));
+    const cudaError_t e = cudaGetLastError();
+    if (e != cudaSuccess) throw std::runtime_error(cudaGetErrorString(e));
+  });
 }
 
 }  // namespace
@@ -375,13 +384,9 @@ extern "C" {
 __attribute__((visibility("default"))) std::int64_t batchcone_cuda_workspace_bytes(
     std::int64_t key, std::int64_t batch, char* err, int errlen) {
   std::int64_t bytes = -1;
-  const int rc = batchcone::ffi_support::pointer_call(err, errlen, [&] {
-    if (batch < 0 || batch > 2147483647LL)
-      throw std::invalid_argument("batchcone: batch = " + std::to_string(batch) +
-                                  " is outside [0, 2^31 - 1]");
-    const auto st = batchcone::ffi_support::find_structure(key);
-    bytes =
-        static_cast<std::int64_t>(batchcone::cuda_workspace_bytes(*st, static_cast<int>(batch)));
+  const int rc = fs::pointer_call(err, errlen, [&] {
+    const int b = fs::checked_batch(batch);
+    bytes = static_cast<std::int64_t>(batchcone::cuda_workspace_bytes(*fs::find_structure(key), b));
   });
   return rc == 0 ? bytes : -1;
 }
@@ -392,18 +397,13 @@ __attribute__((visibility("default"))) int batchcone_solve_cuda_f64(
     std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x, double* z, double* s,
     std::int32_t* status, std::int32_t* iterations, double* objective, void* workspace,
     std::int64_t workspace_bytes, void* stream, char* err, int errlen) {
-  namespace fs = batchcone::ffi_support;
-  return fs::pointer_call(err, errlen, [&] {
-    const auto structure = fs::find_structure(key);
-    const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
-    const batchcone::BatchData data =
-        fs::pointer_data(*structure, batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride);
-    check_workspace(*structure, data.batch, workspace_bytes);
-    batchcone::cuda_solve(*structure, decoded, data, {x, z, s, status, iterations, objective},
-                          workspace, static_cast<std::size_t>(workspace_bytes),
-                          static_cast<cudaStream_t>(stream));
-    check_last_launch();
-  });
+  return cuda_call(err, errlen, key, settings, settings_len,
+                   {batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride}, workspace_bytes,
+                   stream, [&](const fs::PointerProblem& pr, cudaStream_t s_) {
+                     batchcone::cuda_solve(*pr.structure, pr.settings, pr.data,
+                                           {x, z, s, status, iterations, objective}, workspace,
+                                           static_cast<std::size_t>(workspace_bytes), s_);
+                   });
 }
 
 __attribute__((visibility("default"))) int batchcone_kkt_solve_cuda_f64(
@@ -413,18 +413,13 @@ __attribute__((visibility("default"))) int batchcone_kkt_solve_cuda_f64(
     const double* s, const std::int32_t* status, const double* rx, const double* rz, double* ox,
     double* oz, void* workspace, std::int64_t workspace_bytes, void* stream, char* err,
     int errlen) {
-  namespace fs = batchcone::ffi_support;
-  return fs::pointer_call(err, errlen, [&] {
-    const auto structure = fs::find_structure(key);
-    const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
-    const batchcone::BatchData data =
-        fs::pointer_data(*structure, batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride);
-    check_workspace(*structure, data.batch, workspace_bytes);
-    batchcone::cuda_kkt_solve(*structure, decoded, data, {x, z, s, status}, {rx, rz, 1}, {ox, oz},
-                              workspace, static_cast<std::size_t>(workspace_bytes),
-                              static_cast<cudaStream_t>(stream));
-    check_last_launch();
-  });
+  return cuda_call(err, errlen, key, settings, settings_len,
+                   {batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride}, workspace_bytes,
+                   stream, [&](const fs::PointerProblem& pr, cudaStream_t s_) {
+                     batchcone::cuda_kkt_solve(*pr.structure, pr.settings, pr.data,
+                                               {x, z, s, status}, {rx, rz, 1}, {ox, oz}, workspace,
+                                               static_cast<std::size_t>(workspace_bytes), s_);
+                   });
 }
 
 }  // extern "C"

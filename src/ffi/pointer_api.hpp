@@ -14,11 +14,14 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "batchcone/solver.hpp"
 #include "core/memory.hpp"
+#include "ffi/registry.hpp"
+#include "ffi/settings_codec.hpp"
 
 namespace batchcone::ffi_support {
 
@@ -46,25 +49,62 @@ int pointer_call(char* err, int errlen, Body&& body) {
   }
 }
 
-// The BatchData of the pointer API's arguments, after checking the batch and the strides.
-inline BatchData pointer_data(const Structure& st, std::int64_t batch, const double* P,
-                              std::int64_t P_stride, const double* c, std::int64_t c_stride,
-                              const double* A, std::int64_t A_stride, const double* b,
-                              std::int64_t b_stride) {
+// The data arguments every entry point takes, as passed.
+struct PointerOperands {
+  std::int64_t batch;
+  const double* P;
+  std::int64_t P_stride;
+  const double* c;
+  std::int64_t c_stride;
+  const double* A;
+  std::int64_t A_stride;
+  const double* b;
+  std::int64_t b_stride;
+};
+
+// Throws unless 0 ≤ batch ≤ 2^31 − 1 (the solver counts problems in int).
+inline int checked_batch(std::int64_t batch) {
   if (batch < 0 || batch > 2147483647LL)
     throw std::invalid_argument("batchcone: batch = " + std::to_string(batch) +
                                 " is outside [0, 2^31 - 1]");
+  return static_cast<int>(batch);
+}
+
+// The BatchData of the pointer API's arguments, after checking the batch and the strides.
+inline BatchData pointer_data(const Structure& st, const PointerOperands& in) {
+  const int batch = checked_batch(in.batch);
   const auto check = [](const char* name, std::int64_t stride, std::int64_t size) {
     if (stride != 0 && stride != size)
       throw std::invalid_argument(std::string("batchcone: ") + name + " has stride " +
                                   std::to_string(stride) + "; expected 0 (shared) or " +
                                   std::to_string(size) + " (one row per problem)");
+    return static_cast<long>(stride);
   };
-  check("P_vals", P_stride, st.nnz_P()), check("c", c_stride, st.n());
-  check("A_vals", A_stride, st.nnz_A()), check("b", b_stride, st.m());
-  return {static_cast<int>(batch),     P, static_cast<long>(P_stride), c,
-          static_cast<long>(c_stride), A, static_cast<long>(A_stride), b,
-          static_cast<long>(b_stride)};
+  return {batch,
+          in.P,
+          check("P_vals", in.P_stride, st.nnz_P()),
+          in.c,
+          check("c", in.c_stride, st.n()),
+          in.A,
+          check("A_vals", in.A_stride, st.nnz_A()),
+          in.b,
+          check("b", in.b_stride, st.m())};
+}
+
+// A call's structure, settings and data, found, decoded and checked: every entry point's first
+// step (throws std::invalid_argument for an unknown key, bad settings or bad operands).
+struct PointerProblem {
+  std::shared_ptr<const Structure> structure;
+  Settings settings;
+  BatchData data;
+};
+
+inline PointerProblem pointer_problem(std::int64_t key, const double* settings,
+                                      std::int64_t settings_len, const PointerOperands& in) {
+  PointerProblem pr{
+      find_structure(key), decode_settings(settings, static_cast<std::size_t>(settings_len)), {}};
+  pr.data = pointer_data(*pr.structure, in);
+  return pr;
 }
 
 }  // namespace batchcone::ffi_support

@@ -9,12 +9,29 @@
 #include "batchcone/solver.hpp"
 #include "ffi/c_api.hpp"
 #include "ffi/pointer_api.hpp"
-#include "ffi/registry.hpp"
-#include "ffi/settings_codec.hpp"
 #include "ffi/workspace_cache.hpp"
 
-using batchcone::ffi_support::pointer_call;
-using batchcone::ffi_support::pointer_data;
+namespace {
+
+namespace fs = batchcone::ffi_support;
+namespace cpu = batchcone::backend::cpu;
+
+// One CPU entry point: the problem resolved (pointer_problem), XLA's floating-point mode
+// (float_mode.hpp), then run(problem, workspace, bytes) with a cached workspace of
+// bytes_for(structure, batch) bytes; exceptions become the API's error codes.
+template <class BytesFor, class Run>
+int cpu_call(char* err, int errlen, std::int64_t key, const double* settings,
+             std::int64_t settings_len, const fs::PointerOperands& in, BytesFor bytes_for,
+             Run&& run) {
+  return fs::pointer_call(err, errlen, [&] {
+    const cpu::ScopedFloatMode xla_mode(cpu::flush_denormals_mode());
+    const fs::PointerProblem pr = fs::pointer_problem(key, settings, settings_len, in);
+    fs::with_cached_workspace(bytes_for(*pr.structure, pr.data.batch), pr.data.batch,
+                              [&](void* ws, std::size_t bytes) { run(pr, ws, bytes); });
+  });
+}
+
+}  // namespace
 
 extern "C" {
 
@@ -23,21 +40,13 @@ __attribute__((visibility("default"))) int batchcone_solve_f64(
     const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride, const double* A,
     std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x, double* z, double* s,
     std::int32_t* status, std::int32_t* iterations, double* objective, char* err, int errlen) {
-  return pointer_call(err, errlen, [&] {
-    const batchcone::backend::cpu::ScopedFloatMode xla_mode(
-        batchcone::backend::cpu::flush_denormals_mode());  // XLA's mode (float_mode.hpp)
-    namespace fs = batchcone::ffi_support;
-    const auto structure = fs::find_structure(key);
-    const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
-    const batchcone::BatchData data =
-        pointer_data(*structure, batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride);
-    fs::with_cached_workspace(batchcone::cpu_workspace_bytes(*structure, data.batch), data.batch,
-                              [&](void* ws, std::size_t bytes) {
-                                batchcone::cpu_solve(*structure, decoded, data,
-                                                     {x, z, s, status, iterations, objective}, ws,
-                                                     bytes);
-                              });
-  });
+  return cpu_call(err, errlen, key, settings, settings_len,
+                  {batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride},
+                  batchcone::cpu_workspace_bytes,
+                  [&](const fs::PointerProblem& pr, void* ws, std::size_t bytes) {
+                    batchcone::cpu_solve(*pr.structure, pr.settings, pr.data,
+                                         {x, z, s, status, iterations, objective}, ws, bytes);
+                  });
 }
 
 __attribute__((visibility("default"))) int batchcone_kkt_solve_f64(
@@ -46,21 +55,13 @@ __attribute__((visibility("default"))) int batchcone_kkt_solve_f64(
     std::int64_t A_stride, const double* b, std::int64_t b_stride, const double* x, const double* z,
     const double* s, const std::int32_t* status, const double* rx, const double* rz, double* ox,
     double* oz, char* err, int errlen) {
-  return pointer_call(err, errlen, [&] {
-    const batchcone::backend::cpu::ScopedFloatMode xla_mode(
-        batchcone::backend::cpu::flush_denormals_mode());  // XLA's mode (float_mode.hpp)
-    namespace fs = batchcone::ffi_support;
-    const auto structure = fs::find_structure(key);
-    const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
-    const batchcone::BatchData data =
-        pointer_data(*structure, batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride);
-    fs::with_cached_workspace(batchcone::cpu_derivative_workspace_bytes(*structure, data.batch),
-                              data.batch, [&](void* ws, std::size_t bytes) {
-                                batchcone::cpu_kkt_solve(*structure, decoded, data,
-                                                         {x, z, s, status}, {rx, rz, 1}, {ox, oz},
-                                                         ws, bytes);
-                              });
-  });
+  return cpu_call(err, errlen, key, settings, settings_len,
+                  {batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride},
+                  batchcone::cpu_derivative_workspace_bytes,
+                  [&](const fs::PointerProblem& pr, void* ws, std::size_t bytes) {
+                    batchcone::cpu_kkt_solve(*pr.structure, pr.settings, pr.data, {x, z, s, status},
+                                             {rx, rz, 1}, {ox, oz}, ws, bytes);
+                  });
 }
 
 // The reverse-mode derivative (diff.hpp, cpu_vjp): cotangents gx [B·n], gz, gs [B·m] (null:
@@ -72,20 +73,13 @@ __attribute__((visibility("default"))) int batchcone_vjp_f64(
     std::int64_t A_stride, const double* b, std::int64_t b_stride, const double* x, const double* z,
     const double* s, const std::int32_t* status, const double* gx, const double* gz,
     const double* gs, double* gP, double* gc, double* gA, double* gb, char* err, int errlen) {
-  return pointer_call(err, errlen, [&] {
-    const batchcone::backend::cpu::ScopedFloatMode xla_mode(
-        batchcone::backend::cpu::flush_denormals_mode());  // XLA's mode (float_mode.hpp)
-    namespace fs = batchcone::ffi_support;
-    const auto structure = fs::find_structure(key);
-    const batchcone::Settings decoded = fs::decode_settings(settings, settings_len);
-    const batchcone::BatchData data =
-        pointer_data(*structure, batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride);
-    fs::with_cached_workspace(batchcone::cpu_derivative_workspace_bytes(*structure, data.batch),
-                              data.batch, [&](void* ws, std::size_t bytes) {
-                                batchcone::cpu_vjp(*structure, decoded, data, {x, z, s, status},
-                                                   {gx, gz, gs}, {gP, gc, gA, gb}, ws, bytes);
-                              });
-  });
+  return cpu_call(err, errlen, key, settings, settings_len,
+                  {batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride},
+                  batchcone::cpu_derivative_workspace_bytes,
+                  [&](const fs::PointerProblem& pr, void* ws, std::size_t bytes) {
+                    batchcone::cpu_vjp(*pr.structure, pr.settings, pr.data, {x, z, s, status},
+                                       {gx, gz, gs}, {gP, gc, gA, gb}, ws, bytes);
+                  });
 }
 
 }  // extern "C"

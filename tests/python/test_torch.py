@@ -53,6 +53,18 @@ def geometric_program():
 
 
 FAMILIES = QP_FAMILIES + NONSYM_FAMILIES + [lp, psd_projection]
+
+
+def draw(family, seed=0):
+    """family() with its module's rng replaced by a fresh seeded one for the call: the same
+    problem whatever ran before, and the JAX tests' own draws left as they were."""
+    module = sys.modules[family.__module__]
+    saved = module.rng
+    module.rng = np.random.default_rng(seed)
+    try:
+        return family()
+    finally:
+        module.rng = saved
 IDS = [f.__name__ for f in FAMILIES]
 
 
@@ -65,7 +77,7 @@ def _tensors(values, requires_grad=False, dtype=torch.float64):
 
 @pytest.mark.parametrize("family", FAMILIES, ids=IDS)
 def test_values_match_clarabel(family):
-    prob, params, variables, values = family()
+    prob, params, variables, values = draw(family)
     layer = CvxpyLayer(prob, params, variables)
     (x,) = layer(*_tensors(values))
     clarabel_solve(prob, params, values)
@@ -74,7 +86,7 @@ def test_values_match_clarabel(family):
 
 
 def test_psd_projection_closed_form():
-    prob, params, variables, (C,) = psd_projection()
+    prob, params, variables, (C,) = draw(psd_projection)
     (X,) = CvxpyLayer(prob, params, variables)(torch.tensor(C))
     lam, V = np.linalg.eigh(C)
     np.testing.assert_allclose(X.numpy(), V @ np.diag(np.maximum(lam, 0)) @ V.T, atol=1e-7)
@@ -82,7 +94,7 @@ def test_psd_projection_closed_form():
 
 @pytest.mark.parametrize("family", FAMILIES + [geometric_program], ids=IDS + ["geometric_program"])
 def test_gradcheck(family):
-    prob, params, variables, values = family()
+    prob, params, variables, values = draw(family)
     gp = family is geometric_program
     layer = CvxpyLayer(prob, params, variables, gp=gp)
     args = _tensors(values, requires_grad=True)
@@ -96,7 +108,7 @@ def test_gradcheck(family):
 
 @pytest.mark.parametrize("family", FAMILIES, ids=IDS)
 def test_gradients_equal_the_jax_layer(family):
-    prob, params, variables, values = family()
+    prob, params, variables, values = draw(family)
     w = rng.standard_normal(variables[0].shape)
     torch_layer, jax_layer = CvxpyLayer(prob, params, variables), JaxLayer(prob, params, variables)
     args = _tensors(values, requires_grad=True)
@@ -109,7 +121,7 @@ def test_gradients_equal_the_jax_layer(family):
 
 
 def test_batched_equals_per_problem_and_unbatched_gradients_sum():
-    prob, params, variables, (A, b) = QP_FAMILIES[0]()  # constrained least squares
+    prob, params, variables, (A, b) = draw(QP_FAMILIES[0])  # constrained least squares
     B = 5
     As = torch.tensor(np.stack([A + 0.1 * rng.standard_normal(A.shape) for _ in range(B)]), requires_grad=True)
     bt = torch.tensor(b, requires_grad=True)  # shared by the batch
@@ -131,7 +143,7 @@ def test_batched_equals_per_problem_and_unbatched_gradients_sum():
 
 
 def test_float32_in_float32_out_with_float64_accuracy():
-    prob, params, variables, values = QP_FAMILIES[1]()  # nnls
+    prob, params, variables, values = draw(QP_FAMILIES[1])  # nnls
     layer = CvxpyLayer(prob, params, variables)
     a32, a64 = _tensors(values, True, torch.float32), _tensors(values, True)
     (x32,), (x64,) = layer(*a32), layer(*a64)
@@ -160,7 +172,7 @@ def test_requires_grad_on_a_subset_and_duals_as_outputs():
 
 
 def test_return_info_objective_matches_cvxpy_and_is_differentiable():
-    prob, params, variables, values = NONSYM_FAMILIES[3]()  # power utility: a Maximize
+    prob, params, variables, values = draw(NONSYM_FAMILIES[3])  # power utility: a Maximize
     layer = CvxpyLayer(prob, params, variables)
     args = _tensors(values, requires_grad=True)
     _, info = layer(*args, return_info=True)
@@ -228,7 +240,7 @@ def test_kkt_solve_inverts_the_kkt_system_of_the_solution():
 
 
 def test_torch_compile_without_graph_breaks():
-    prob, params, variables, values = QP_FAMILIES[0]()
+    prob, params, variables, values = draw(QP_FAMILIES[0])
     layer = CvxpyLayer(prob, params, variables)
 
     class Model(torch.nn.Module):
@@ -252,7 +264,7 @@ def test_torch_compile_without_graph_breaks():
 
 
 def test_compiled_bad_problem_gets_its_status_and_the_others_are_solved():
-    prob, params, variables, (A, b) = QP_FAMILIES[1]()  # nnls
+    prob, params, variables, (A, b) = draw(QP_FAMILIES[1])  # nnls
     layer = CvxpyLayer(prob, params, variables)
     As = torch.tensor(np.stack([A] * 3))
     As[1, 0, 0] = torch.nan
@@ -265,7 +277,7 @@ def test_compiled_bad_problem_gets_its_status_and_the_others_are_solved():
 
 
 def test_torch_func_vmap_of_grad_equals_per_problem_gradients():
-    prob, params, variables, (A, b) = QP_FAMILIES[1]()
+    prob, params, variables, (A, b) = draw(QP_FAMILIES[1])
     layer = CvxpyLayer(prob, params, variables)
     B = 4
     bs = torch.tensor(rng.standard_normal((B, b.size)))
@@ -284,7 +296,7 @@ def test_torch_func_vmap_of_grad_equals_per_problem_gradients():
 
 
 def test_errors_use_cvxpylayers_messages():
-    prob, params, variables, (A, b) = QP_FAMILIES[1]()
+    prob, params, variables, (A, b) = draw(QP_FAMILIES[1])
     layer = CvxpyLayer(prob, params, variables)
     At, bt = torch.tensor(A), torch.tensor(b)
     with pytest.raises(ValueError, match="A tensor must be provided for each CVXPY parameter; received 1"):
@@ -343,7 +355,7 @@ def _cuda_ready():
 
 @pytest.mark.skipif(not _cuda_ready(), reason="needs a GPU and batchcone built with CUDA")
 def test_cuda_tensors_match_the_cpu():
-    prob, params, variables, (A, b) = QP_FAMILIES[0]()
+    prob, params, variables, (A, b) = draw(QP_FAMILIES[0])
     layer = CvxpyLayer(prob, params, variables)
     B = 64
     As = np.stack([A + 0.1 * rng.standard_normal(A.shape) for _ in range(B)])
@@ -358,7 +370,7 @@ def test_cuda_tensors_match_the_cpu():
 
 
 def test_forward_mode_equals_reverse_mode():
-    prob, params, variables, (A, b) = QP_FAMILIES[0]()
+    prob, params, variables, (A, b) = draw(QP_FAMILIES[0])
     layer = CvxpyLayer(prob, params, variables)
     At, bt = torch.tensor(A), torch.tensor(b)
     f = lambda b_: layer(At, b_)[0]  # noqa: E731
@@ -370,7 +382,7 @@ def test_forward_mode_equals_reverse_mode():
 
 
 def test_a_batch_of_one_and_an_empty_batch():
-    prob, params, variables, (A, b) = QP_FAMILIES[1]()
+    prob, params, variables, (A, b) = draw(QP_FAMILIES[1])
     layer = CvxpyLayer(prob, params, variables)
     A1, b1 = torch.tensor(A[None], requires_grad=True), torch.tensor(b[None], requires_grad=True)
     A0, b0 = torch.tensor(A, requires_grad=True), torch.tensor(b, requires_grad=True)

@@ -5,7 +5,6 @@ checked against cvxpy + Clarabel or closed forms."""
 
 import textwrap
 
-import cvxpy as cp
 import numpy as np
 import pytest
 
@@ -238,7 +237,7 @@ def test_quickstart_steps(capsys):
 
 def test_quickstart_training_loop_learns(capsys):
     torch.manual_seed(0)
-    s = run(TRAINING)
+    run(TRAINING)
     losses = [float(line.split("Loss:")[1]) for line in capsys.readouterr().out.splitlines()]
     assert len(losses) == 4 and losses[-1] < losses[0]
 

@@ -21,6 +21,7 @@ from batchcone import torch_ops
 from batchcone.torch_ops import take
 from batchcone.solve import ALMOST_SOLVED, SOLVED
 
+from .._canon import SparseMap
 from .._layer import NATIVE_SOLVERS, LayerCore, SolverError, complex_error, constant_value, raise_if_failed, reject_none
 from ..jax._values import _semidefinite, check_eagerly
 
@@ -53,17 +54,14 @@ class _Map:
         value = constant_value(sm, p_len)
         self.constant = None if value is None else torch.as_tensor(value, dtype=torch.float64)
         rows, cols, coef = layout.compose(sm)
-        counts = np.bincount(rows, minlength=sm.size)
-        L = int(counts.max(initial=0))
+        gathers = SparseMap(rows, cols, coef, sm.size).as_gathers(MAX_TERMS)
         self.gathers = None
-        if L <= MAX_TERMS:
-            order = np.argsort(rows, kind="stable")
-            slot = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-            idx = np.full((L, sm.size), layout.size, np.int64)  # unused slots: the constant, × 0
-            c = np.zeros((L, sm.size))
-            idx[slot, rows[order]], c[slot, rows[order]] = cols[order], coef[order]
-            unit = L == 1 and bool(np.all(c == 1.0))
-            self.gathers = [(torch.as_tensor(idx[l]), None if unit else torch.as_tensor(c[l])) for l in range(L)]
+        if gathers is not None:
+            idx, c = gathers
+            idx = np.where(idx < 0, layout.size, idx)  # unused slots: the constant, × 0
+            unit = idx.shape[0] == 1 and bool(np.all(c == 1.0))
+            self.gathers = [(torch.as_tensor(idx[l]), None if unit else torch.as_tensor(c[l]))
+                            for l in range(idx.shape[0])]  # fmt: skip
         self.rows, self.cols = torch.as_tensor(rows), torch.as_tensor(cols)
         self.coef = torch.as_tensor(coef, dtype=torch.float64)
 
