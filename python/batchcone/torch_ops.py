@@ -191,6 +191,14 @@ def _run(name, key, settings, batch, device, args) -> None:
     _check(rc, err)
 
 
+_CPU = torch.device("cpu")
+
+
+def native_call(name, key, settings, batch, args) -> None:
+    """batchcone_<name>_f64 on host pointer arguments (after the key, settings and batch)."""
+    _run(name, key, settings, batch, _CPU, args)
+
+
 def _solve_kernel(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, key: int,
                   settings: list[float]) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:  # fmt: skip
     st = _structure(key)

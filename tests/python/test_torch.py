@@ -92,11 +92,24 @@ def test_psd_projection_closed_form():
     np.testing.assert_allclose(X.numpy(), V @ np.diag(np.maximum(lam, 0)) @ V.T, atol=1e-7)
 
 
+def layer_on(path, *args, **kwargs):
+    """A CvxpyLayer whose eager CPU calls take `path`: "host" (numpy, _host.py, the default) or
+    "operators" (torch.ops.batchcone through Solve, the path of CUDA tensors)."""
+    layer = CvxpyLayer(*args, **kwargs)
+    if path == "operators":
+        layer._host_plan = None
+    return layer
+
+
+PATHS = ["host", "operators"]
+
+
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("family", FAMILIES + [geometric_program], ids=IDS + ["geometric_program"])
-def test_gradcheck(family):
+def test_gradcheck(family, path):
     prob, params, variables, values = draw(family)
     gp = family is geometric_program
-    layer = CvxpyLayer(prob, params, variables, gp=gp)
+    layer = layer_on(path, prob, params, variables, gp=gp)
     args = _tensors(values, requires_grad=True)
     if family is psd_projection:  # C symmetric: differentiate through C = S + Sᵀ
         f = lambda S: layer(S + S.T)  # noqa: E731
@@ -106,11 +119,12 @@ def test_gradcheck(family):
     assert torch.autograd.gradcheck(f, args, eps=1e-6, atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("family", FAMILIES, ids=IDS)
-def test_gradients_equal_the_jax_layer(family):
+def test_gradients_equal_the_jax_layer(family, path):
     prob, params, variables, values = draw(family)
     w = rng.standard_normal(variables[0].shape)
-    torch_layer, jax_layer = CvxpyLayer(prob, params, variables), JaxLayer(prob, params, variables)
+    torch_layer, jax_layer = layer_on(path, prob, params, variables), JaxLayer(prob, params, variables)
     args = _tensors(values, requires_grad=True)
     (torch_layer(*args)[0] * torch.tensor(w)).sum().backward()
     want = jax.grad(lambda *a: jnp.sum(jax_layer(*a)[0] * w), argnums=tuple(range(len(values))))(
@@ -120,12 +134,13 @@ def test_gradients_equal_the_jax_layer(family):
         np.testing.assert_allclose(a.grad.numpy(), np.asarray(g), rtol=1e-8, atol=1e-10)
 
 
-def test_batched_equals_per_problem_and_unbatched_gradients_sum():
+@pytest.mark.parametrize("path", PATHS)
+def test_batched_equals_per_problem_and_unbatched_gradients_sum(path):
     prob, params, variables, (A, b) = draw(QP_FAMILIES[0])  # constrained least squares
     B = 5
     As = torch.tensor(np.stack([A + 0.1 * rng.standard_normal(A.shape) for _ in range(B)]), requires_grad=True)
     bt = torch.tensor(b, requires_grad=True)  # shared by the batch
-    layer = CvxpyLayer(prob, params, variables)
+    layer = layer_on(path, prob, params, variables)
     (xs,) = layer(As, bt)
     assert xs.shape == (B, 4)
     W = torch.tensor(rng.standard_normal((B, 4)))
@@ -142,9 +157,10 @@ def test_batched_equals_per_problem_and_unbatched_gradients_sum():
     torch.testing.assert_close(bt.grad, grad_b, rtol=1e-9, atol=1e-12)
 
 
-def test_float32_in_float32_out_with_float64_accuracy():
+@pytest.mark.parametrize("path", PATHS)
+def test_float32_in_float32_out_with_float64_accuracy(path):
     prob, params, variables, values = draw(QP_FAMILIES[1])  # nnls
-    layer = CvxpyLayer(prob, params, variables)
+    layer = layer_on(path, prob, params, variables)
     a32, a64 = _tensors(values, True, torch.float32), _tensors(values, True)
     (x32,), (x64,) = layer(*a32), layer(*a64)
     assert x32.dtype == torch.float32
@@ -155,13 +171,14 @@ def test_float32_in_float32_out_with_float64_accuracy():
         np.testing.assert_allclose(g32.grad.numpy(), g64.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
-def test_requires_grad_on_a_subset_and_duals_as_outputs():
+@pytest.mark.parametrize("path", PATHS)
+def test_requires_grad_on_a_subset_and_duals_as_outputs(path):
     n, m = 3, 5
     x, A, b = cp.Variable(n), cp.Parameter((m, n)), cp.Parameter(m)
     cons = [A @ x <= b]
     prob = cp.Problem(cp.Minimize(cp.sum_squares(x - 1)), cons)
     Av, bv = rng.standard_normal((m, n)), rng.uniform(0.1, 1.0, m)
-    layer = CvxpyLayer(prob, [A, b], [x, cons[0].dual_variables[0]])
+    layer = layer_on(path, prob, [A, b], [x, cons[0].dual_variables[0]])
     At, bt = torch.tensor(Av), torch.tensor(bv, requires_grad=True)
     xt, lam = layer(At, bt)
     clarabel_solve(prob, [A, b], [Av, bv])
@@ -169,6 +186,45 @@ def test_requires_grad_on_a_subset_and_duals_as_outputs():
     (xt.sum() + lam.sum()).backward()
     assert At.grad is None and bt.grad is not None
     assert torch.autograd.gradcheck(lambda b_: sum(o.sum() for o in layer(At, b_)), [bt.detach().requires_grad_()])
+
+
+@pytest.mark.parametrize("family", FAMILIES + [geometric_program], ids=IDS + ["geometric_program"])
+def test_the_eager_cpu_path_equals_the_operators(family):
+    """A batch of 3 with the first parameter batched and the others broadcast: the numpy path
+    (_host.py) and the operators give the same outputs and gradients to rounding."""
+    prob, params, variables, values = draw(family)
+    gp = family is geometric_program
+    perturb = np.random.default_rng(3)
+    first = np.stack([values[0] * (1 + 0.01 * perturb.standard_normal(np.shape(values[0]))) for _ in range(3)])
+    if family is psd_projection:
+        first = 0.5 * (first + np.swapaxes(first, -1, -2))
+    results = []
+    for path in PATHS:
+        layer = layer_on(path, prob, params, variables, gp=gp)
+        args = _tensors([first] + list(values[1:]), requires_grad=True)
+        outs = layer(*args)
+        sum((o * torch.linspace(-1, 1, o.numel()).reshape(o.shape)).sum() for o in outs).backward()
+        results.append([o.detach() for o in outs] + [a.grad for a in args])
+    for host, ops in zip(*results):
+        torch.testing.assert_close(host, ops, rtol=1e-10, atol=1e-12)
+
+
+def test_changing_outputs_or_parameters_in_place_leaves_the_gradient():
+    """The backward reads only what the layer keeps (gp: out = exp(x), θ = exp(log θ))."""
+    prob, params, variables, values = draw(geometric_program)
+    layer = CvxpyLayer(prob, params, variables, gp=True)
+    want = torch.autograd.functional.jacobian(lambda *a: sum(o.sum() for o in layer(*a)), tuple(_tensors(values)))
+    args = _tensors(values, requires_grad=True)
+    outs = layer(*args)
+    loss = sum(o.sum() for o in outs)
+    with torch.no_grad():
+        for o in outs:
+            o.mul_(3.0)
+        for a in args:
+            a.add_(1.0)
+    loss.backward()
+    for a, g in zip(args, want):
+        torch.testing.assert_close(a.grad, g, rtol=1e-12, atol=0)
 
 
 def test_return_info_objective_matches_cvxpy_and_is_differentiable():

@@ -21,9 +21,9 @@ from batchcone import torch_ops
 from batchcone.torch_ops import take
 from batchcone.solve import ALMOST_SOLVED, SOLVED
 
-from .._canon import SparseMap
 from .._layer import NATIVE_SOLVERS, LayerCore, SolverError, complex_error, constant_value, raise_if_failed, reject_none
 from ..jax._values import _semidefinite, check_eagerly
+from ._host import HostLinear, HostPlan, HostSolve, host_call
 
 __all__ = ["CvxpyLayer", "SolverError"]
 
@@ -40,28 +40,22 @@ def _encoded(settings: bc.Settings, traced: bool) -> list[float]:
     return list(_encode(settings, traced))
 
 
-MAX_TERMS = 8  # terms per entry up to which a map is gathers (else an index_add)
-
-
+_PLAIN = (torch.Tensor, torch.nn.Parameter)  # eager tensors (not fake, functional or wrapped)
 class _Map:
     """A SparseMap (cvxpylayers/_canon.py) composed with the parameter layout (_RawLayout), so
     that it reads the parameters' values directly: out = Σ_l coef[l] · raw[..., idx[l]], or an
-    index_add when an entry sums more than MAX_TERMS terms. A map that reads no parameter is a
+    index_add when an entry sums more than MAX_TERMS terms (the same on numpy arrays: HostLinear). A map that reads no parameter is a
     constant shared by the batch (the operator then reads it once, stride 0)."""
 
     def __init__(self, sm, p_len, layout):
         self.size = sm.size
-        value = constant_value(sm, p_len)
-        self.constant = None if value is None else torch.as_tensor(value, dtype=torch.float64)
+        self.value = constant_value(sm, p_len)  # numpy, for the eager CPU path (_host.py)
+        self.constant = None if self.value is None else torch.as_tensor(self.value, dtype=torch.float64)
         rows, cols, coef = layout.compose(sm)
-        gathers = SparseMap(rows, cols, coef, sm.size).as_gathers(MAX_TERMS)
-        self.gathers = None
-        if gathers is not None:
-            idx, c = gathers
-            idx = np.where(idx < 0, layout.size, idx)  # unused slots: the constant, × 0
-            unit = idx.shape[0] == 1 and bool(np.all(c == 1.0))
-            self.gathers = [(torch.as_tensor(idx[l]), None if unit else torch.as_tensor(c[l]))
-                            for l in range(idx.shape[0])]  # fmt: skip
+        # unused gather slots read raw's constant 1, times 0
+        self.linear = HostLinear(rows, cols, coef, sm.size, pad=layout.size)
+        self.gathers = None if self.linear.terms is None else [
+            (torch.as_tensor(idx), None if c is None else torch.as_tensor(c)) for idx, c in self.linear.terms]  # fmt: skip
         self.rows, self.cols = torch.as_tensor(rows), torch.as_tensor(cols)
         self.coef = torch.as_tensor(coef, dtype=torch.float64)
 
@@ -155,6 +149,7 @@ class CvxpyLayer(LayerCore, torch.nn.Module):
         self._outputs = [(out.source, torch.as_tensor(out.index.ravel()), tuple(out.index.shape),
                           torch.as_tensor(out.coef.ravel(), dtype=torch.float64), out.exp)
                          for out in cn.outputs]  # fmt: skip
+        self._host_plan = HostPlan(self)
 
     def forward(self, *params, solver_args=None, warm_start=False, return_info=False):
         """Solves for the given parameter values; returns a tuple, one tensor per variable.
@@ -169,6 +164,8 @@ class CvxpyLayer(LayerCore, torch.nn.Module):
         batch, arrays, dtype = self._validate(params)
         batched = [a.ndim > len(param.shape) for a, param in zip(arrays, self.parameters)]
         traced = torch.compiler.is_compiling() or any(_is_transformed(a) for a in arrays)
+        if not (traced or return_info) and self._on_host(arrays):
+            return self._host_call(settings, batch, arrays, batched, dtype)
         if traced:
             arrays = _invalidate(self.parameters, arrays)
         else:
@@ -191,6 +188,19 @@ class CvxpyLayer(LayerCore, torch.nn.Module):
         if self.gp:
             value = torch.exp(value)
         return outputs, {"status": status, "iterations": iterations, "objective": value.to(dtype)}
+
+    def _on_host(self, arrays) -> bool:
+        """Plain CPU tensors: the eager path of _host.py."""
+        return self._host_plan is not None and all(a.device.type == "cpu" and type(a) in _PLAIN for a in arrays)
+
+    def _host_call(self, settings, batch, arrays, batched, dtype):
+        def check(values):
+            check_eagerly(self.parameters, values, batched, self.gp)
+
+        enc = _encode(settings, False)
+        if torch.is_grad_enabled() and any(a.requires_grad for a in arrays):
+            return HostSolve.apply(self._host_plan, enc, batch, dtype, check, *arrays)
+        return host_call(self._host_plan, enc, batch, dtype, check, arrays)[0]
 
     def _validate(self, params):
         reject_none(params)
