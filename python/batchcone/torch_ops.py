@@ -279,7 +279,7 @@ def _kkt_solve_fake(P_vals, c, A_vals, b, x, z, s, status, rx, rz, key, settings
 # ---- calls without the dispatcher -------------------------------------------------------------
 
 
-def _plain(t) -> bool:
+def plain(t) -> bool:
     """A tensor of eager code: neither a tracing subclass (fake, functional) nor a torch.func
     wrapper."""
     return type(t) in (Tensor, torch.nn.Parameter) and not torch._C._functorch.is_functorch_wrapped_tensor(t)
@@ -291,7 +291,7 @@ def _eager(op, *args):
     (Autograd is not lost: the callers are Solve and the derivative rules, which run with
     gradients off or differentiate themselves.)"""
     tensors = [a for a in args if isinstance(a, Tensor)]
-    if torch.compiler.is_compiling() or not all(_plain(t) for t in tensors):
+    if torch.compiler.is_compiling() or not all(plain(t) for t in tensors):
         return op(*args)
     cpu, cuda = _KERNELS[op._qualname]
     return (cpu if tensors[0].device.type == "cpu" else cuda)(*args)
@@ -593,6 +593,7 @@ def differentiable_solve(P_vals, c, A_vals, b, key, settings):
     if torch.compiler.is_compiling():
         return solve(P_vals, c, A_vals, b, key, settings)
     data = (P_vals, c, A_vals, b)
-    if not (torch.is_grad_enabled() and any(t.requires_grad for t in data)) and all(map(_plain, data)):
+    dual = torch.autograd.forward_ad._current_level >= 0  # tangents may ride on the tensors
+    if not (dual or torch.is_grad_enabled() and any(t.requires_grad for t in data)) and all(map(plain, data)):
         return _eager(solve, *data, key, settings)  # nothing to differentiate (e.g. no_grad)
     return Solve.apply(P_vals, c, A_vals, b, key, settings)

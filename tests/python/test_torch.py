@@ -437,6 +437,21 @@ def test_forward_mode_equals_reverse_mode():
     torch.testing.assert_close(t, J_rev.sum(-1), rtol=1e-9, atol=1e-11)
 
 
+def test_forward_mode_with_dual_tensors():
+    """torch.autograd.forward_ad outside torch.func: the tangent equals the reverse-mode
+    Jacobian's product."""
+    import torch.autograd.forward_ad as fwAD
+
+    prob, params, variables, (A, b) = draw(QP_FAMILIES[0])
+    layer = CvxpyLayer(prob, params, variables)
+    At, bt, tangent = torch.tensor(A), torch.tensor(b), torch.linspace(-1, 1, len(b), dtype=torch.float64)
+    J = torch.autograd.functional.jacobian(lambda b_: layer(At, b_)[0], bt)
+    with fwAD.dual_level():
+        (x,) = layer(At, fwAD.make_dual(bt, tangent))
+        dx = fwAD.unpack_dual(x).tangent
+    torch.testing.assert_close(dx, J @ tangent, rtol=1e-9, atol=1e-11)
+
+
 def test_a_batch_of_one_and_an_empty_batch():
     prob, params, variables, (A, b) = draw(QP_FAMILIES[1])
     layer = CvxpyLayer(prob, params, variables)

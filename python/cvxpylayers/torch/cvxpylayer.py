@@ -42,12 +42,12 @@ def _encoded(settings: bc.Settings, traced: bool) -> list[float]:
     return list(_encode(settings, traced))
 
 
-_PLAIN = (torch.Tensor, torch.nn.Parameter)  # eager tensors (not fake, functional or wrapped)
 class _Map:
     """A SparseMap (cvxpylayers/_canon.py) composed with the parameter layout (_RawLayout), so
     that it reads the parameters' values directly: out = Σ_l coef[l] · raw[..., idx[l]], or an
-    index_add when an entry sums more than MAX_TERMS terms (the same on numpy arrays: HostLinear). A map that reads no parameter is a
-    constant shared by the batch (the operator then reads it once, stride 0)."""
+    index_add when an entry sums more than MAX_TERMS terms (``linear``: the same on numpy
+    arrays). A map that reads no parameter is a constant shared by the batch (the operator then
+    reads it once, stride 0)."""
 
     def __init__(self, sm, p_len, layout):
         self.size = sm.size
@@ -192,8 +192,10 @@ class CvxpyLayer(LayerCore, torch.nn.Module):
         return outputs, {"status": status, "iterations": iterations, "objective": value.to(dtype)}
 
     def _on_host(self, arrays) -> bool:
-        """Plain CPU tensors: the eager path of _host.py."""
-        return self._host_plan is not None and all(a.device.type == "cpu" and type(a) in _PLAIN for a in arrays)
+        """Plain CPU tensors and no forward-mode dual level: the eager path of _host.py (which
+        has no jvp)."""
+        return (self._host_plan is not None and torch.autograd.forward_ad._current_level < 0
+                and all(a.device.type == "cpu" and torch_ops.plain(a) for a in arrays))  # fmt: skip
 
     def _host_call(self, settings, batch, arrays, batched, dtype):
         def check(values):
