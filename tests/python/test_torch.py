@@ -437,6 +437,23 @@ def test_forward_mode_equals_reverse_mode():
     torch.testing.assert_close(t, J_rev.sum(-1), rtol=1e-9, atol=1e-11)
 
 
+def test_a_deep_copy_outlives_its_original():
+    import copy
+    import gc
+
+    prob, params, variables, values = draw(lp)  # an LP: P is a constant (empty) map
+    layer = CvxpyLayer(prob, params, variables)
+    want = layer(*_tensors(values))[0]
+    twin = copy.deepcopy(layer)
+    del layer
+    gc.collect()
+    args = _tensors(values, requires_grad=True)
+    got = twin(*args)[0]
+    got.sum().backward()
+    torch.testing.assert_close(got.detach(), want, rtol=0, atol=0)
+    assert all(a.grad is not None for a in args)
+
+
 def test_forward_mode_with_dual_tensors():
     """torch.autograd.forward_ad outside torch.func: the tangent equals the reverse-mode
     Jacobian's product."""

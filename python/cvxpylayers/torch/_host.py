@@ -112,7 +112,6 @@ class HostPlan:
         self.finite_suffices = not layer.gp and len(self.blocks) == len(layer.parameters) and not any(
             _semidefinite(p) for p in layer.parameters)  # fmt: skip
         self.maps = [layer._maps[name] for name in ("P", "c", "A", "b")]
-        self.constant_at = [None if mp.value is None else _addr(mp.value) for mp in self.maps]
         self._transpose_of_maps()
         self.outputs = []  # (from x, index, shape, coef or None, exp, index without repeats)
         for source, index, shape, coef, exp in layer._outputs:
@@ -157,7 +156,8 @@ class HostPlan:
         for k, block in zip(read, blocks):
             data[k] = self.maps[k].linear.apply(raw, block)
         for k, core in enumerate(self.cores):
-            args += [self.constant_at[k], 0] if self.maps[k].value is not None else [at[read.index(k)], core]
+            value = self.maps[k].value  # (addresses are taken per call: a copied layer has its own)
+            args += [_addr(value), 0] if value is not None else [at[read.index(k)], core]
         n, m = self.n, self.m
         (x, z, s, objective), sol_at = _carve([(B, n), (B, m), (B, m), (B,)])
         (status, iterations), int_at = _carve([(B,), (B,)], np.int32)
