@@ -38,7 +38,8 @@ from .solve import ALMOST_SOLVED, MAX_BATCH, SOLVED
 from .structure import Structure
 
 _structures: dict[int, Structure] = {}
-_NULL_SAFE = ctypes.c_double()  # a valid address for empty operands (an LP's P_vals)
+_NULL_SAFE = ctypes.c_double()
+NULL_SAFE_ADDRESS = ctypes.addressof(_NULL_SAFE)  # a valid address for empty operands (an LP's P_vals)
 _ERRORS = {1: ValueError, 2: torch.OutOfMemoryError}
 
 
@@ -56,7 +57,7 @@ def _structure(key: int) -> Structure:
         ) from None
 
 
-def _cores(st: Structure) -> tuple[int, int, int, int]:
+def core_sizes(st: Structure) -> tuple[int, int, int, int]:
     return (st.nnz_P, st.n, st.nnz_A, st.m)
 
 
@@ -65,7 +66,7 @@ def _cores(st: Structure) -> tuple[int, int, int, int]:
 
 def _data_lead(st: Structure, data, extra=()) -> tuple:
     names = ("P_vals", "c", "A_vals", "b")
-    for name, t, core in zip(names, data, _cores(st)):
+    for name, t, core in zip(names, data, core_sizes(st)):
         if t.dtype != torch.float64:
             raise TypeError(f"batchcone: {name} must be float64, got {t.dtype}")
         if t.ndim == 0 or t.shape[-1] != core:
@@ -112,7 +113,7 @@ def _operand(t: Tensor, lead: tuple, core: int) -> tuple[Tensor, int]:
 def _ptr(t: Tensor | None):
     if t is None:
         return None
-    return t.data_ptr() or ctypes.addressof(_NULL_SAFE)
+    return t.data_ptr() or NULL_SAFE_ADDRESS
 
 
 def _check(rc: int, err) -> None:
@@ -123,7 +124,7 @@ def _check(rc: int, err) -> None:
 def _data_args(st, data, lead):
     """The pointer API's (pointer, stride) pairs of the data over `lead`, and the tensors kept
     alive meanwhile."""
-    ops = [_operand(t, lead, core) for t, core in zip(data, _cores(st))]
+    ops = [_operand(t, lead, core) for t, core in zip(data, core_sizes(st))]
     args = []
     for t, stride in ops:
         args += [_ptr(t), stride]
@@ -285,6 +286,11 @@ def plain(t) -> bool:
     return type(t) in (Tensor, torch.nn.Parameter) and not torch._C._functorch.is_functorch_wrapped_tensor(t)
 
 
+def in_dual_level() -> bool:
+    """Inside torch.autograd.forward_ad.dual_level(): tangents may ride on plain tensors."""
+    return torch.autograd.forward_ad._current_level >= 0
+
+
 def _eager(op, *args):
     """op(*args), calling its kernel directly when every tensor is plain and nothing traces:
     torch's dispatch of a Python custom operator costs about as much as a small batch's solve.
@@ -326,7 +332,7 @@ def _solve_backward_cpu(P_vals: Tensor, c: Tensor, A_vals: Tensor, b: Tensor, x:
     args, ops = _data_args(st, data, lead)
     # A shared operand's gradient is one block (summed by the kernel), a dense one [lead, core].
     grads = [torch.zeros(((core,) if stride == 0 else lead + (core,)), dtype=torch.float64)
-             for (_, stride), core in zip(ops, _cores(st))]  # fmt: skip
+             for (_, stride), core in zip(ops, core_sizes(st))]  # fmt: skip
     if batch > 0:
         sol = [_dense(x, lead, st.n), _dense(z, lead, st.m), _dense(s, lead, st.m),
                status.expand(lead).contiguous()]  # fmt: skip
@@ -593,7 +599,6 @@ def differentiable_solve(P_vals, c, A_vals, b, key, settings):
     if torch.compiler.is_compiling():
         return solve(P_vals, c, A_vals, b, key, settings)
     data = (P_vals, c, A_vals, b)
-    dual = torch.autograd.forward_ad._current_level >= 0  # tangents may ride on the tensors
-    if not (dual or torch.is_grad_enabled() and any(t.requires_grad for t in data)) and all(map(plain, data)):
+    if not (in_dual_level() or torch.is_grad_enabled() and any(t.requires_grad for t in data)) and all(map(plain, data)):
         return _eager(solve, *data, key, settings)  # nothing to differentiate (e.g. no_grad)
     return Solve.apply(P_vals, c, A_vals, b, key, settings)

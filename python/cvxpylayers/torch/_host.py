@@ -24,18 +24,17 @@ import numpy as np
 import torch
 
 from batchcone.solve import ALMOST_SOLVED, SOLVED
-from batchcone.torch_ops import native_call
+from batchcone.torch_ops import NULL_SAFE_ADDRESS, core_sizes, native_call
 
 from .._canon import SparseMap
 from .._layer import raise_if_failed
 from ..jax._values import _semidefinite
 
 MAX_TERMS = 8  # terms per entry up to which a map is gathers
-_EMPTY = np.zeros(1)  # a valid address for empty operands (an LP's P)
 
 
 def _addr(a: np.ndarray) -> int:
-    return a.__array_interface__["data"][0] if a.size else _EMPTY.__array_interface__["data"][0]
+    return a.__array_interface__["data"][0] if a.size else NULL_SAFE_ADDRESS
 
 
 def _carve(shapes, dtype=np.float64, fill=None):
@@ -100,7 +99,7 @@ class HostPlan:
     def __init__(self, layer):
         st = layer._canon.structure
         self.key, self.n, self.m = st.key, st.n, st.m
-        self.cores = (st.nnz_P, st.n, st.nnz_A, st.m)
+        self.cores = core_sizes(st)
         layout = layer._layout
         self.width = layout.size + 1  # raw's last entry is the constant 1
         self.blocks, at = [], 0  # (parameter index, start in raw, size, ndim, log)
@@ -114,10 +113,10 @@ class HostPlan:
         self.maps = [layer._maps[name] for name in ("P", "c", "A", "b")]
         self._transpose_of_maps()
         self.outputs = []  # (from x, index, shape, coef or None, exp, index without repeats)
-        for source, index, shape, coef, exp in layer._outputs:
-            idx, c = index.numpy(), coef.numpy()
-            self.outputs.append((source == "x", idx, shape, None if np.all(c == 1.0) else c, exp,
-                                 len(np.unique(idx)) == len(idx)))  # fmt: skip
+        for out in layer._canon.outputs:
+            idx, c = out.index.ravel(), out.coef.ravel().astype(np.float64)
+            self.outputs.append((out.source == "x", idx, tuple(out.index.shape),
+                                 None if np.all(c == 1.0) else c, out.exp, len(np.unique(idx)) == len(idx)))  # fmt: skip
 
     def _transpose_of_maps(self):
         """Mᵀ over the maps that read parameters, from their data concatenated to raw:
@@ -150,14 +149,16 @@ class HostPlan:
         read no parameter, one [core] block shared by the batch (stride 0); pointers are the
         native calls' arguments for the data and the solution."""
         B = raw.shape[0]
-        read = [k for k, mp in enumerate(self.maps) if mp.value is None]
-        blocks, at = _carve([(B, self.maps[k].size) for k in read])
-        data, args = [mp.value for mp in self.maps], []
-        for k, block in zip(read, blocks):
-            data[k] = self.maps[k].linear.apply(raw, block)
-        for k, core in enumerate(self.cores):
-            value = self.maps[k].value  # (addresses are taken per call: a copied layer has its own)
-            args += [_addr(value), 0] if value is not None else [at[read.index(k)], core]
+        blocks = zip(*_carve([(B, mp.size) for mp in self.maps if mp.value is None]))
+        data, args = [], []
+        for mp, core in zip(self.maps, self.cores):
+            if mp.value is not None:  # (its address is taken per call: a copied layer has its own)
+                data.append(mp.value)
+                args += [_addr(mp.value), 0]
+            else:
+                block, at = next(blocks)
+                data.append(mp.linear.apply(raw, block))
+                args += [at, core]
         n, m = self.n, self.m
         (x, z, s, objective), sol_at = _carve([(B, n), (B, m), (B, m), (B,)])
         (status, iterations), int_at = _carve([(B,), (B,)], np.int32)

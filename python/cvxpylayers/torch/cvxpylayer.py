@@ -194,7 +194,7 @@ class CvxpyLayer(LayerCore, torch.nn.Module):
     def _on_host(self, arrays) -> bool:
         """Plain CPU tensors and no forward-mode dual level: the eager path of _host.py (which
         has no jvp)."""
-        return (self._host_plan is not None and torch.autograd.forward_ad._current_level < 0
+        return (self._host_plan is not None and not torch_ops.in_dual_level()
                 and all(a.device.type == "cpu" and torch_ops.plain(a) for a in arrays))  # fmt: skip
 
     def _host_call(self, settings, batch, arrays, batched, dtype):
