@@ -6,7 +6,10 @@
 // Costs, gaps and relative residuals undo the equilibration (D, E, c), Clarabel's conventions:
 //   cost_p = (qᵀx/τ + xᵀPx/(2τ²))/c,  cost_d = (−bᵀz/τ − xᵀPx/(2τ²))/c,
 //   res_p = ‖E⁻¹r_z‖/τ / max(1, ‖b‖ + (‖Dx‖ + ‖E⁻¹s‖)/τ),
-//   res_d = ‖D⁻¹r_x‖/(cτ) / max(1, ‖q‖ + (‖Dx‖ + ‖Ez‖/c)/τ).
+//   res_d = ‖D⁻¹r_x‖/(cτ) / max(1, ‖q‖ + (‖Dx‖ + ‖Ez‖/c)/τ),
+// and the numerators alone, res_p_abs = ‖E⁻¹r_z‖/τ = ‖Ax + s − b‖ and res_d_abs = ‖D⁻¹r_x‖/(cτ)
+// = ‖Px + Aᵀz + q‖ at the user's (x, z, s): whose normalizations, unlike res_p's and res_d's,
+// do not grow with the point itself.
 #pragma once
 
 #include "../sparse.hpp"
@@ -64,10 +67,10 @@ BC_HD void update_info(const Context& cx, const State<V>& st) {
   const double normx = norm_scaled(dm.n, st.x, st.d);
   const double normz = norm_scaled(dm.m, st.z, st.e) / c;
   const double norms = norm_unscaled(dm.m, st.s, st.e);
-  sc.res_p = norm_unscaled(dm.m, st.rz, st.e) * tinv /
-             dmax(1.0, sc.normb + (normx + norms) * tinv);
-  sc.res_d = norm_unscaled(dm.n, st.rx, st.d) * tinv / c /
-             dmax(1.0, sc.normq + (normx + normz) * tinv);
+  sc.res_p_abs = norm_unscaled(dm.m, st.rz, st.e) * tinv;
+  sc.res_d_abs = norm_unscaled(dm.n, st.rx, st.d) * tinv / c;
+  sc.res_p = sc.res_p_abs / dmax(1.0, sc.normb + (normx + norms) * tinv);
+  sc.res_d = sc.res_d_abs / dmax(1.0, sc.normq + (normx + normz) * tinv);
   sc.gap_abs = fabs(sc.cost_p - sc.cost_d);
   sc.gap_rel = sc.gap_abs / dmax(1.0, dmin(fabs(sc.cost_p), fabs(sc.cost_d)));
   sc.ktratio = sc.kappa / sc.tau;

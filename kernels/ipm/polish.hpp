@@ -13,9 +13,11 @@
 // At a strictly complementary solution the split is smooth around v and the iteration converges
 // quadratically from the interior-point solution (as in Busseti, Moursi & Boyd's refinement of
 // conic solutions, here with the quadratic objective and a direct factorization instead of
-// LSQR). It runs in the equilibrated coordinates at τ = 1, steps while Clarabel's residual
-// measures (polish_merit) keep falling, and replaces the interior-point solution only with a
-// point that is better by them.
+// LSQR). It runs in the equilibrated coordinates at τ = 1 and steps while Clarabel's residual
+// measures (polish_merit) keep falling. A point replaces the interior-point solution only when
+// it is better by that merit and no worse in what the user gets (polish_no_worse): Clarabel's
+// relative residuals divide by the point's own norms, so a Newton step that inflates z can
+// lower the merit while ‖Px + Aᵀz + q‖ in the user's data grows by orders of magnitude.
 #pragma once
 
 #include "info.hpp"
@@ -33,6 +35,14 @@ constexpr double kPolishTarget = 1e-12;
 // the duality gap.
 BC_HD double polish_merit(const Scalars& sc) {
   return dmax(dmax(sc.res_p, sc.res_d), gap_measure(sc));
+}
+
+// Each of the primal residual, the dual residual and the gap, in the user's (unequilibrated)
+// data, is at most the interior-point point's, or negligible (relative, below kPolishTarget).
+BC_HD bool polish_no_worse(const Scalars& sc) {
+  return (sc.res_p_abs <= sc.polish_ref_p || sc.res_p <= kPolishTarget) &&
+         (sc.res_d_abs <= sc.polish_ref_d || sc.res_d <= kPolishTarget) &&
+         (sc.gap_abs <= sc.polish_ref_gap || gap_measure(sc) <= kPolishTarget);
 }
 
 // Residuals and info at the current (x, z, s) with τ = 1, κ = 0; returns polish_merit.
@@ -68,7 +78,8 @@ BC_HD bool polish_next(const Context& cx, const State<V>& st) {
   const double merit = polish_evaluate(cx, st);
   if (!(merit < sc.polish_last)) return false;  // Newton has stopped converging (or not finite)
   sc.polish_last = merit;
-  if (merit < sc.polish_best) sc.polish_best = merit, sc.polished = 1, polish_keep(cx, st, true);
+  if (merit < sc.polish_best && polish_no_worse(sc))
+    sc.polish_best = merit, sc.polished = 1, polish_keep(cx, st, true);
   if (sc.polish_it == cx.settings.polish_max_iter || merit <= kPolishTarget) return false;
   kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);
   for (int i = 0; i < cx.dims.m; ++i) st.rhs_z[i] = -st.rz[i];
@@ -88,6 +99,7 @@ BC_HD bool polish_begin(const Context& cx, const State<V>& st) {
   // The termination test (or finalize's rollback) left the info at this very point, and it does
   // not change with the normalization: residuals and costs are homogeneous in (x, z, s, τ).
   sc.polish_best = polish_merit(sc), sc.polish_last = INFINITY, sc.polish_it = 0;
+  sc.polish_ref_p = sc.res_p_abs, sc.polish_ref_d = sc.res_d_abs, sc.polish_ref_gap = sc.gap_abs;
   const double tinv = 1.0 / sc.tau;
   scale(dm.n, st.x, tinv), scale(dm.m, st.z, tinv), scale(dm.m, st.s, tinv);
   sc.tau = 1.0, sc.kappa = 0.0;

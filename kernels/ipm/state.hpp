@@ -36,6 +36,7 @@ struct Scalars {
   double mu, sigma, alpha, alpha_aff;
   double dot_qx, dot_bz, dot_sz, dot_xPx, r_tau;
   double cost_p, cost_d, gap_abs, gap_rel, res_p, res_d, res_p_inf, res_d_inf, ktratio;
+  double res_p_abs, res_d_abs;  // ‖Ax + s − b‖ and ‖Px + Aᵀz + q‖ in the user's data (info.hpp)
   double prev_res_p, prev_res_d, prev_gap_abs, prev_gap_rel;
   Status status;
   int iterations;
@@ -46,6 +47,7 @@ struct Scalars {
   int polished;      // the solution is the polished point (polish.hpp), not the last iterate
   int polish_it;     // polishing: Newton steps taken, and the merits of the best and last points
   double polish_best, polish_last;
+  double polish_ref_p, polish_ref_d, polish_ref_gap;  // the interior-point point's absolute measures
 };
 
 // A field of one problem's scalars as a value of element type T (kernels/vec.hpp): here for

@@ -1,0 +1,318 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The Maros–Meszaros QP set: batchcone and Clarabel back to back, problem by problem.
+
+    python bench/mm.py run [--all] [--only=NAME,...] [--time-limit=S]   # results to bench/results
+    python bench/mm.py report                                            # bench/results/mm.md
+
+Each problem (../shared/data/maros_meszaros, ``min ½xᵀPx + qᵀx + r  s.t.  l ≤ Ax ≤ u``) is given
+to both solvers in the same conic form, ``Ax + s = b, s ∈ {0}ᵏ × ℝ₊ᵖ``: equality rows (l = u) in
+the zero cone, and each finite bound as its own nonnegative row (u − A_i x ≥ 0, A_i x − l ≥ 0).
+One thread each, default tolerances, batch 1. Without --all the problems with n + m > 20000
+(original sizes) are left out; with it they run under the time limit (default 60 s per solver and
+problem). Residuals are recomputed here from the original data, not taken from either solver:
+
+    primal  max_i max(l_i − A_i x, A_i x − u_i, 0) / (1 + max(‖Ax‖∞, ‖finite l, u‖∞))
+    dual    ‖Px + q + Aᵀy‖∞ / (1 + max(‖Px‖∞, ‖q‖∞, ‖Aᵀy‖∞)),  y the multiplier of l ≤ Ax ≤ u
+    gap     |xᵀPx + qᵀx + bᵀz| / (1 + min(|primal objective|, |dual objective|))
+
+Times: setup (batchcone: ``Structure.from_matrices``, the native symbolic analysis included;
+Clarabel: ``DefaultSolver(...)`` construction) and solve, wall clock, best of ``--repeat`` (default
+1; every problem runs at least once and small ones until 0.2 s are spent). The summary's shifted
+geometric mean (shift 10 ms) is over the problems both solve.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+DATA = Path(os.environ.get("BATCHCONE_MM_DATA", HERE.parent.parent / "shared" / "data" / "maros_meszaros"))
+INF = 1e19  # |bound| ≥ this: no bound (the files hold ±1e20, some as 9.99999999999999e19)
+SMALL = 20000  # n + m at most this: the default set
+SHIFT = 0.01  # the shifted geometric mean's shift, seconds
+
+
+# ---- the problems ------------------------------------------------------------------------------
+
+
+def names(include_large: bool) -> list[str]:
+    out = []
+    for path in sorted(DATA.glob("*.mat")):
+        if include_large or sum(_sizes(path)) <= SMALL:
+            out.append(path.stem)
+    return out
+
+
+def _sizes(path: Path) -> tuple[int, int]:
+    import scipy.io
+
+    d = scipy.io.loadmat(path, variable_names=["n", "m"])
+    return int(d["n"].item()), int(d["m"].item())
+
+
+def load(name: str) -> dict:
+    """The problem in its original form, P full symmetric and A with the bound rows."""
+    import scipy.io
+    import scipy.sparse as sp
+
+    d = scipy.io.loadmat(DATA / f"{name}.mat")
+    P = sp.csc_matrix(d["P"], dtype=np.float64)
+    A = sp.csc_matrix(d["A"], dtype=np.float64)
+    vec = lambda k: np.asarray(d[k], np.float64).ravel()  # noqa: E731
+    r = float(np.asarray(d["r"]).ravel()[0]) if "r" in d else 0.0
+    return {"name": name, "P": P, "q": vec("q"), "r": r, "A": A, "l": vec("l"), "u": vec("u")}
+
+
+def conic(prob: dict):
+    """(P, q, G, h, rows, signs, k): ``min ½xᵀPx + qᵀx  s.t.  Gx + s = h``, s in the zero cone
+    (first k rows) and the nonnegative cone (the rest); row j of G is signs[j]·A[rows[j]]."""
+    import scipy.sparse as sp
+
+    A, l, u = prob["A"].tocsr(), prob["l"], prob["u"]
+    eq = np.flatnonzero((l == u) & (np.abs(u) < INF))
+    up = np.flatnonzero((l != u) & (u < INF))
+    lo = np.flatnonzero((l != u) & (l > -INF))
+    rows = np.concatenate([eq, up, lo])
+    signs = np.concatenate([np.ones(eq.size + up.size), -np.ones(lo.size)])
+    G = sp.diags(signs) @ A[rows]
+    h = signs * np.concatenate([u[eq], u[up], l[lo]])
+    return prob["P"], prob["q"], sp.csc_matrix(G), h, rows, signs, eq.size
+
+
+def residuals(prob: dict, x: np.ndarray, z: np.ndarray, rows, signs, h) -> dict:
+    """The optimality conditions' residuals in the original data (see the module docstring)."""
+    P, q, A, l, u = prob["P"], prob["q"], prob["A"], prob["l"], prob["u"]
+    Ax, Px = A @ x, P @ x
+    lo_viol = np.where(l > -INF, np.maximum(l - Ax, 0.0), 0.0)
+    up_viol = np.where(u < INF, np.maximum(Ax - u, 0.0), 0.0)
+    bounds = np.concatenate([l[l > -INF], u[u < INF]])
+    scale_p = 1 + max(_inf(Ax), _inf(bounds))
+    y = np.zeros(A.shape[0])
+    np.add.at(y, rows, signs * z)  # Gᵀz = Aᵀy
+    Aty = A.T @ y
+    dual = Px + q + Aty
+    xPx = float(x @ Px)
+    pobj, dobj = 0.5 * xPx + q @ x, -0.5 * xPx - h @ z
+    return {
+        "primal": max(_inf(lo_viol), _inf(up_viol)) / scale_p,
+        "dual": _inf(dual) / (1 + max(_inf(Px), _inf(q), _inf(Aty))),
+        "gap": abs(pobj - dobj) / (1 + min(abs(pobj), abs(dobj))),
+        "objective": float(pobj + prob["r"]),
+    }
+
+
+def _inf(v) -> float:
+    return float(np.max(np.abs(v))) if np.size(v) else 0.0
+
+
+# ---- the solvers -------------------------------------------------------------------------------
+
+
+def _timed(fn, repeat: int):
+    """(best wall time, last result) of fn() over `repeat` runs, or more while under 0.2 s."""
+    best, spent, count, out = math.inf, 0.0, 0, None
+    while count < repeat or (spent < 0.2 and count < 20):
+        t = time.perf_counter()
+        out = fn()
+        dt = time.perf_counter() - t
+        best, spent, count = min(best, dt), spent + dt, count + 1
+    return best, out
+
+
+def run_batchcone(P, q, G, h, k, time_limit, repeat, settings=None):
+    import batchcone as bc
+    from batchcone import _ffi
+    import scipy.sparse as sp
+
+    cones = [c for c in (bc.Zero(k) if k else None, bc.NonNeg(G.shape[0] - k) if G.shape[0] > k else None) if c]
+    setup, st = _timed(lambda: bc.Structure.from_matrices(P, G, cones), repeat)
+    Pu = sp.triu(P, format="csc")
+    Pu.sort_indices()
+    Gc = G.copy()
+    Gc.sort_indices()
+    settings = settings or bc.Settings(num_threads=1, **_time_limit(bc, time_limit))
+    solve_time, (x, z, s, status, iters) = _timed(
+        lambda: _native_solve(st, settings, Pu.data, q, Gc.data, h), repeat)
+    return {"status": bc.STATUS_NAMES[status], "iterations": iters, "setup": setup, "solve": solve_time}, x, z
+
+
+def _time_limit(bc, seconds):
+    from dataclasses import fields
+
+    return {"time_limit": seconds} if "time_limit" in {f.name for f in fields(bc.Settings)} else {}
+
+
+def _native_solve(st, settings, P_vals, c, A_vals, b):
+    """One problem through the pointer API (no JAX in the timing)."""
+    import ctypes
+
+    from batchcone import _ffi
+
+    conf = settings.attribute()
+    x, z, s = np.empty(st.n), np.empty(st.m), np.empty(st.m)
+    status, iters, obj = np.zeros(1, np.int32), np.zeros(1, np.int32), np.zeros(1)
+    err = ctypes.create_string_buffer(1024)
+    arrays = [np.ascontiguousarray(a, np.float64) for a in (P_vals, c, A_vals, b)]
+    ptr = lambda a: a.ctypes.data if a.size else ctypes.addressof(_EMPTY)  # noqa: E731
+    args = []
+    for a in arrays:
+        args += [ptr(a), 0]
+    rc = _ffi.library().batchcone_solve_f64(
+        st.key, conf.ctypes.data, conf.size, 1, *args, ptr(x), ptr(z), ptr(s), status.ctypes.data,
+        iters.ctypes.data, obj.ctypes.data, err, len(err))
+    if rc != 0:
+        raise RuntimeError(err.value.decode())
+    return x, z, s, int(status[0]), int(iters[0])
+
+
+import ctypes as _ctypes  # noqa: E402
+
+_EMPTY = _ctypes.c_double()
+
+
+def run_clarabel(P, q, G, h, k, time_limit, repeat):
+    import clarabel
+    import scipy.sparse as sp
+
+    cones = ([clarabel.ZeroConeT(k)] if k else []) + (
+        [clarabel.NonnegativeConeT(G.shape[0] - k)] if G.shape[0] > k else [])
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    settings.time_limit = time_limit
+    if hasattr(settings, "max_threads"):
+        settings.max_threads = 1
+    Pu = sp.triu(P, format="csc")
+    setup, solver = _timed(lambda: clarabel.DefaultSolver(Pu, q, G, h, cones, settings), repeat)
+    solve_time, sol = _timed(solver.solve, repeat)
+    status = str(sol.status)
+    return {"status": status, "iterations": int(sol.iterations), "setup": setup, "solve": solve_time}, \
+        np.asarray(sol.x), np.asarray(sol.z)  # fmt: skip
+
+
+def run_problem(name: str, time_limit: float, repeat: int) -> dict:
+    prob = load(name)
+    P, q, G, h, rows, signs, k = conic(prob)
+    out = {"name": name, "r": prob["r"], "n": int(G.shape[1]), "m": int(G.shape[0]), "nnz": int(P.nnz + G.nnz)}
+    for solver, fn in (("batchcone", run_batchcone), ("clarabel", run_clarabel)):
+        try:
+            info, x, z = fn(P, q, G, h, k, time_limit, repeat)
+            if np.all(np.isfinite(x)) and np.all(np.isfinite(z)):
+                info.update(residuals(prob, x, z, rows, signs, h))
+        except Exception as e:  # noqa: BLE001 — a crash is a result of its own
+            info = {"status": f"error: {e}"[:120], "iterations": 0, "setup": math.nan, "solve": math.nan}
+        out[solver] = info
+    return out
+
+
+# ---- the summary ------------------------------------------------------------------------------
+
+
+def solved(info: dict) -> bool:
+    return info["status"] == "Solved"
+
+
+def shifted_geomean(times) -> float:
+    times = np.asarray(times, np.float64)
+    return float(np.exp(np.mean(np.log(times + SHIFT))) - SHIFT) if times.size else math.nan
+
+
+def summary(rows: list[dict]) -> dict:
+    both = [r for r in rows if solved(r["batchcone"]) and solved(r["clarabel"])]
+    total = lambda r, s: r[s]["setup"] + r[s]["solve"]  # noqa: E731
+    gm = {
+        key: shifted_geomean([f(r, "batchcone") for r in both]) / shifted_geomean([f(r, "clarabel") for r in both])
+        for key, f in (("setup+solve", total), ("solve", lambda r, s: r[s]["solve"]),
+                       ("setup", lambda r, s: r[s]["setup"]))
+    }  # fmt: skip
+    disagree = [r["name"] for r in both if objective_gap(r) > 1e-6]
+    return {
+        "problems": len(rows),
+        "solved": {s: sum(solved(r[s]) for r in rows) for s in ("batchcone", "clarabel")},
+        "both": len(both),
+        "geomean_ratio": gm,
+        "objective_disagreements": disagree,
+        "only_clarabel": [r["name"] for r in rows if solved(r["clarabel"]) and not solved(r["batchcone"])],
+        "only_batchcone": [r["name"] for r in rows if solved(r["batchcone"]) and not solved(r["clarabel"])],
+    }
+
+
+def objective_gap(r: dict) -> float:
+    """Relative difference of ½xᵀPx + qᵀx (the constant r left out: it would hide, or with
+    cancellation exaggerate, the solvers' difference)."""
+    a, b = r["batchcone"]["objective"] - r["r"], r["clarabel"]["objective"] - r["r"]
+    return abs(a - b) / (1 + min(abs(a), abs(b)))
+
+
+def report(rows: list[dict], meta: dict) -> str:
+    s = summary(rows)
+    g = s["geomean_ratio"]
+    lines = [
+        "# Maros–Meszaros: batchcone vs Clarabel",
+        "",
+        f"{meta.get('clarabel', '')}; one thread each, default tolerances, batch 1; "
+        f"time limit {meta.get('time_limit')} s per solver and problem. `python bench/mm.py` "
+        "(docstring) gives the conic form and how the residuals are recomputed.",
+        "",
+        f"- Problems: {s['problems']}. Solved: batchcone {s['solved']['batchcone']}, "
+        f"Clarabel {s['solved']['clarabel']} (both: {s['both']}).",
+        f"- Only Clarabel solves: {', '.join(s['only_clarabel']) or 'none'}. "
+        f"Only batchcone solves: {', '.join(s['only_batchcone']) or 'none'}.",
+        f"- Objective disagreements (relative > 1e-6, both Solved): {', '.join(s['objective_disagreements']) or 'none'}.",
+        f"- Shifted geometric mean (shift 10 ms) over the {s['both']} both solve, batchcone / Clarabel: "
+        f"setup + solve {g['setup+solve']:.3f}x, solve {g['solve']:.3f}x, setup {g['setup']:.3f}x.",
+        "",
+        "| problem | n | m | batchcone status | it | Clarabel status | it | rel. obj. diff | "
+        "primal res (ours / Cl.) | dual res | gap | setup ms (ours / Cl.) | solve ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    fmt = lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1e}"  # noqa: E731
+    ms = lambda v: "—" if math.isnan(v) else f"{1e3 * v:.2f}"  # noqa: E731
+    for r in rows:
+        a, b = r["batchcone"], r["clarabel"]
+        diff = objective_gap(r) if "objective" in a and "objective" in b else None
+        pair = lambda key, f: f"{f(a.get(key, math.nan))} / {f(b.get(key, math.nan))}"  # noqa: E731
+        lines.append(
+            f"| {r['name']} | {r['n']} | {r['m']} | {a['status']} | {a['iterations']} | {b['status']} | "
+            f"{b['iterations']} | {fmt(diff)} | {pair('primal', fmt)} | {pair('dual', fmt)} | "
+            f"{pair('gap', fmt)} | {pair('setup', ms)} | {pair('solve', ms)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> None:
+    opts = dict(a[2:].split("=", 1) if "=" in a else (a[2:], "1") for a in argv[1:] if a.startswith("--"))
+    if argv[:1] == ["report"]:
+        data = json.loads((RESULTS / "mm.json").read_text())
+        (RESULTS / "mm.md").write_text(report(data["rows"], data["meta"]))
+        print(json.dumps(summary(data["rows"]), indent=1))
+        return
+    if argv[:1] != ["run"]:
+        sys.exit(__doc__)
+    import clarabel
+
+    time_limit = float(opts.get("time-limit", 60))
+    todo = opts["only"].split(",") if "only" in opts else names("all" in opts)
+    rows = []
+    for name in todo:
+        t = time.perf_counter()
+        rows.append(run_problem(name, time_limit, int(opts.get("repeat", 1))))
+        a, b = rows[-1]["batchcone"], rows[-1]["clarabel"]
+        print(f"{name:10s} {a['status']:14s} {a['iterations']:3d}  {b['status']:14s} {b['iterations']:3d}"
+              f"  {time.perf_counter() - t:6.1f}s", flush=True)
+    meta = {"clarabel": f"Clarabel {clarabel.__version__}", "time_limit": time_limit}
+    if "only" not in opts:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "mm.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+        (RESULTS / "mm.md").write_text(report(rows, meta))
+    print(json.dumps(summary(rows), indent=1))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
