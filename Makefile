@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 PYTHON     ?= python3
 PIP        := $(PYTHON) -m pip install -q --disable-pip-version-check
 
-.PHONY: all deps build build-asan python python-deps test test-release test-asan test-install test-python demo bench bench-quick bench-rivals gpu-check format clean
+.PHONY: all deps build build-asan python python-deps test test-release test-asan test-install test-python demo bench bench-quick bench-rivals bench-mm gpu-check format clean
 
 all: build
 
@@ -66,6 +66,13 @@ bench-rivals: python
 	$(RIVALS_VENV)/bin/python bench/rivals.py run diffcp $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py run torch-diffcp $(RIVALS_ARGS)
 	$(RIVALS_VENV)/bin/python bench/rivals.py report
+
+# The Maros–Meszaros set (../shared/data/maros_meszaros, or MM_DATA=...) against Clarabel, one
+# problem at a time: bench/results/mm.md and mm.json. MM_ARGS=--all adds the problems with
+# n + m > 20000 (see bench/mm.py).
+MM_DATA ?= $(abspath ../shared/data/maros_meszaros)
+bench-mm: python
+	BATCHCONE_MM_DATA=$(MM_DATA) $(PYTHON) bench/mm.py run $(MM_ARGS)
 
 # Every check that needs a GPU (CUDA build and tests, compute-sanitizer, JAX on cuda, GPU
 # benchmark rows) in one command and one log, gpu-check.log: see scripts/gpu_check.sh.

@@ -8,8 +8,9 @@ Each problem (../shared/data/maros_meszaros, ``min ½xᵀPx + qᵀx + r  s.t.  l
 to both solvers in the same conic form, ``Ax + s = b, s ∈ {0}ᵏ × ℝ₊ᵖ``: equality rows (l = u) in
 the zero cone, and each finite bound as its own nonnegative row (u − A_i x ≥ 0, A_i x − l ≥ 0).
 One thread each, default tolerances, batch 1. Without --all the problems with n + m > 20000
-(original sizes) are left out; with it they run under the time limit (default 60 s per solver and
-problem). Residuals are recomputed here from the original data, not taken from either solver:
+(original sizes) are left out; with --all they run too, Clarabel under its time_limit
+(--time-limit, default 60 s; batchcone has no time limit yet). Residuals are recomputed here
+from the original data, not taken from either solver:
 
     primal  max_i max(l_i − A_i x, A_i x − u_i, 0) / (1 + max(‖Ax‖∞, ‖finite l, u‖∞))
     dual    ‖Px + q + Aᵀy‖∞ / (1 + max(‖Px‖∞, ‖q‖∞, ‖Aᵀy‖∞)),  y the multiplier of l ≤ Ax ≤ u
@@ -23,6 +24,7 @@ geometric mean (shift 10 ms) is over the problems both solve.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import math
 import os
@@ -43,9 +45,9 @@ SHIFT = 0.01  # the shifted geometric mean's shift, seconds
 # ---- the problems ------------------------------------------------------------------------------
 
 
-def names(include_large: bool) -> list[str]:
+def names(include_large: bool, data: Path = DATA) -> list[str]:
     out = []
-    for path in sorted(DATA.glob("*.mat")):
+    for path in sorted(data.glob("*.mat")):
         if include_large or sum(_sizes(path)) <= SMALL:
             out.append(path.stem)
     return out
@@ -58,12 +60,12 @@ def _sizes(path: Path) -> tuple[int, int]:
     return int(d["n"].item()), int(d["m"].item())
 
 
-def load(name: str) -> dict:
+def load(name: str, data: Path = DATA) -> dict:
     """The problem in its original form, P full symmetric and A with the bound rows."""
     import scipy.io
     import scipy.sparse as sp
 
-    d = scipy.io.loadmat(DATA / f"{name}.mat")
+    d = scipy.io.loadmat(data / f"{name}.mat")
     P = sp.csc_matrix(d["P"], dtype=np.float64)
     A = sp.csc_matrix(d["A"], dtype=np.float64)
     vec = lambda k: np.asarray(d[k], np.float64).ravel()  # noqa: E731
@@ -117,9 +119,10 @@ def _inf(v) -> float:
 
 
 def _timed(fn, repeat: int):
-    """(best wall time, last result) of fn() over `repeat` runs, or more while under 0.2 s."""
+    """(best wall time, last result) of fn() over `repeat` runs, or more while under 0.2 s
+    (repeat 0: exactly once, untimed use)."""
     best, spent, count, out = math.inf, 0.0, 0, None
-    while count < repeat or (spent < 0.2 and count < 20):
+    while count < max(repeat, 1) or (repeat > 0 and spent < 0.2 and count < 20):
         t = time.perf_counter()
         out = fn()
         dt = time.perf_counter() - t
@@ -127,9 +130,10 @@ def _timed(fn, repeat: int):
     return best, out
 
 
-def run_batchcone(P, q, G, h, k, time_limit, repeat, settings=None):
+def run_batchcone(P, q, G, h, k, repeat, settings=None, slacks=False):
+    """(info, x, z), or (info, x, z, s) with slacks: the problem through Structure.from_matrices
+    and the native solve, one thread unless `settings` say otherwise."""
     import batchcone as bc
-    from batchcone import _ffi
     import scipy.sparse as sp
 
     cones = [c for c in (bc.Zero(k) if k else None, bc.NonNeg(G.shape[0] - k) if G.shape[0] > k else None) if c]
@@ -138,22 +142,15 @@ def run_batchcone(P, q, G, h, k, time_limit, repeat, settings=None):
     Pu.sort_indices()
     Gc = G.copy()
     Gc.sort_indices()
-    settings = settings or bc.Settings(num_threads=1, **_time_limit(bc, time_limit))
+    settings = settings or bc.Settings(num_threads=1)
     solve_time, (x, z, s, status, iters) = _timed(
         lambda: _native_solve(st, settings, Pu.data, q, Gc.data, h), repeat)
-    return {"status": bc.STATUS_NAMES[status], "iterations": iters, "setup": setup, "solve": solve_time}, x, z
-
-
-def _time_limit(bc, seconds):
-    from dataclasses import fields
-
-    return {"time_limit": seconds} if "time_limit" in {f.name for f in fields(bc.Settings)} else {}
+    info = {"status": bc.STATUS_NAMES[status], "iterations": iters, "setup": setup, "solve": solve_time}
+    return (info, x, z, s) if slacks else (info, x, z)
 
 
 def _native_solve(st, settings, P_vals, c, A_vals, b):
     """One problem through the pointer API (no JAX in the timing)."""
-    import ctypes
-
     from batchcone import _ffi
 
     conf = settings.attribute()
@@ -173,9 +170,7 @@ def _native_solve(st, settings, P_vals, c, A_vals, b):
     return x, z, s, int(status[0]), int(iters[0])
 
 
-import ctypes as _ctypes  # noqa: E402
-
-_EMPTY = _ctypes.c_double()
+_EMPTY = ctypes.c_double()  # an address for empty operands
 
 
 def run_clarabel(P, q, G, h, k, time_limit, repeat):
@@ -197,13 +192,15 @@ def run_clarabel(P, q, G, h, k, time_limit, repeat):
         np.asarray(sol.x), np.asarray(sol.z)  # fmt: skip
 
 
-def run_problem(name: str, time_limit: float, repeat: int) -> dict:
-    prob = load(name)
+def run_problem(name: str, time_limit: float, repeat: int, data: Path = DATA) -> dict:
+    prob = load(name, data)
     P, q, G, h, rows, signs, k = conic(prob)
     out = {"name": name, "r": prob["r"], "n": int(G.shape[1]), "m": int(G.shape[0]), "nnz": int(P.nnz + G.nnz)}
-    for solver, fn in (("batchcone", run_batchcone), ("clarabel", run_clarabel)):
+    runs = (("batchcone", lambda: run_batchcone(P, q, G, h, k, repeat)),
+            ("clarabel", lambda: run_clarabel(P, q, G, h, k, time_limit, repeat)))
+    for solver, run in runs:
         try:
-            info, x, z = fn(P, q, G, h, k, time_limit, repeat)
+            info, x, z = run()
             if np.all(np.isfinite(x)) and np.all(np.isfinite(z)):
                 info.update(residuals(prob, x, z, rows, signs, h))
         except Exception as e:  # noqa: BLE001 — a crash is a result of its own
@@ -258,7 +255,7 @@ def report(rows: list[dict], meta: dict) -> str:
         "# Maros–Meszaros: batchcone vs Clarabel",
         "",
         f"{meta.get('clarabel', '')}; one thread each, default tolerances, batch 1; "
-        f"time limit {meta.get('time_limit')} s per solver and problem. `python bench/mm.py` "
+        f"Clarabel's time_limit {meta.get('time_limit')} s (batchcone has none yet). `python bench/mm.py` "
         "(docstring) gives the conic form and how the residuals are recomputed.",
         "",
         f"- Problems: {s['problems']}. Solved: batchcone {s['solved']['batchcone']}, "

@@ -30,9 +30,9 @@ struct Context {
 // Scalars of one problem. Costs, residuals and gaps are in unscaled terms (see info.hpp).
 struct Scalars {
   double tau, kappa, prev_tau, prev_kappa;
-  double dtau, dkappa;            // the current step's τ and κ components
-  double d_tau, d_kappa;          // the right-hand side's τ and κ parts of the current step solve
-  double cscale, normq, normb;    // cost scaling, ‖q‖∞ and ‖b‖∞ of the unscaled data
+  double dtau, dkappa;          // the current step's τ and κ components
+  double d_tau, d_kappa;        // the right-hand side's τ and κ parts of the current step solve
+  double cscale, normq, normb;  // cost scaling, ‖q‖∞ and ‖b‖∞ of the unscaled data
   double mu, sigma, alpha, alpha_aff;
   double dot_qx, dot_bz, dot_sz, dot_xPx, r_tau;
   double cost_p, cost_d, gap_abs, gap_rel, res_p, res_d, res_p_inf, res_d_inf, ktratio;
@@ -40,14 +40,15 @@ struct Scalars {
   double prev_res_p, prev_res_d, prev_gap_abs, prev_gap_rel;
   Status status;
   int iterations;
-  int is_lp;       // P = 0: the initial point uses two solves
-  int rollback;    // the last step made things worse: finalize restores the previous iterate
-  int factored;    // derivative calls: K at the solution was factored
+  int is_lp;         // P = 0: the initial point uses two solves
+  int rollback;      // the last step made things worse: finalize restores the previous iterate
+  int factored;      // derivative calls: K at the solution was factored
   int dual_scaling;  // exp/pow cones: 0 primal–dual scaling, 1 dual scaling (after a switch)
   int polished;      // the solution is the polished point (polish.hpp), not the last iterate
   int polish_it;     // polishing: Newton steps taken, and the merits of the best and last points
   double polish_best, polish_last;
-  double polish_ref_p, polish_ref_d, polish_ref_gap;  // the interior-point point's absolute measures
+  double polish_ref_p, polish_ref_d,
+      polish_ref_gap;  // the interior-point point's absolute measures
 };
 
 // A field of one problem's scalars as a value of element type T (kernels/vec.hpp): here for
@@ -64,7 +65,7 @@ struct Layout {
   long w, eta, lambda;                    // cone scaling
   long kx, lx, piv, pinv, ywork, irwork;  // KKT values, factor, work
   long x2, z2, dx, dz, ds, rhs_x, rhs_z, dsv, work1, work2;
-  long gp, ga, gc, gb;                 // derivative outputs staged per problem
+  long gp, ga, gc, gb;  // derivative outputs staged per problem
   long total;
 };
 

@@ -8,6 +8,7 @@
 
 #include <cmath>
 
+#include "kernels/ipm/polish.hpp"
 #include "optimality.hpp"
 #include "solve_util.hpp"
 
@@ -49,7 +50,8 @@ TEST_P(FamilyTest, EveryProblemSolvedLikeClarabel) {
   for (const Fixture& f : fixtures) expect_solved_like_clarabel(f);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, FamilyTest, ::testing::Values("lp", "qp", "socp", "sdp", "exp", "pow"));
+INSTANTIATE_TEST_SUITE_P(Fixtures, FamilyTest,
+                         ::testing::Values("lp", "qp", "socp", "sdp", "exp", "pow"));
 
 TEST(Infeasible, CertificatesMatchClarabel) {
   for (const Fixture& f : load_fixtures("infeasible")) {
@@ -81,6 +83,24 @@ TEST(Polish, AlmostSolvedProblemsThatPolishToFullAccuracyBecomeSolved) {
   EXPECT_EQ(static_cast<Status>(polished.status[0]), Status::Solved);
   EXPECT_EQ(polished.iterations[0], 5);
   expect_optimal(f, polished, 1e-12);
+}
+
+// The rule that accepts a polished point, on planted measures. The point of QBEACONF's failure:
+// Clarabel's relative residuals divide by the point's own norms, so a candidate whose z grew
+// 1e5-fold has the lower merit while its dual residual in the user's data is 2000x worse.
+TEST(Polish, APointWithTheLowerMeritButAWorseResidualIsRejected) {
+  kernels::Scalars sc{};
+  sc.polish_ref_p = 2.6e-12, sc.polish_ref_d = 1.1e-5, sc.polish_ref_gap = 1.3e-6;
+  sc.res_p_abs = 1e-13, sc.res_d_abs = 2.2e-2, sc.gap_abs = 0.0;  // the dual residual: 2000x
+  sc.res_p = 1e-15, sc.res_d = 4e-7, sc.gap_rel = 0.0;  // ... yet 4e-7 relative, below 1.3e-6
+  EXPECT_LT(kernels::polish_merit(sc), sc.polish_ref_gap);
+  EXPECT_FALSE(kernels::polish_no_worse(sc));
+  sc.res_d_abs = 1e-5;  // no worse than the interior point's: accepted
+  EXPECT_TRUE(kernels::polish_no_worse(sc));
+  sc.res_d_abs = 2e-5, sc.res_d = 5e-13;  // worse but negligible (relative below 1e-12): accepted
+  EXPECT_TRUE(kernels::polish_no_worse(sc));
+  sc.gap_abs = 2e-6, sc.gap_rel = 2e-11;  // a worse gap that is not negligible: rejected
+  EXPECT_FALSE(kernels::polish_no_worse(sc));
 }
 
 }  // namespace
