@@ -87,12 +87,12 @@ struct Tolerances {
 };
 
 BC_HD Tolerances full_tolerances(const Settings& s) {
-  return {s.tol_gap_abs,    s.tol_gap_rel,    s.tol_feas,
-          s.tol_infeas_abs, s.tol_infeas_rel, s.tol_ktratio};
+  return {s.tol_gap_abs, s.tol_gap_rel, s.tol_feas, s.tol_infeas_abs, s.tol_infeas_rel,
+          s.tol_ktratio};
 }
 
 BC_HD Tolerances reduced_tolerances(const Settings& s) {
-  return {s.reduced_tol_gap_abs,    s.reduced_tol_gap_rel,    s.reduced_tol_feas,
+  return {s.reduced_tol_gap_abs, s.reduced_tol_gap_rel, s.reduced_tol_feas,
           s.reduced_tol_infeas_abs, s.reduced_tol_infeas_rel, s.reduced_tol_ktratio};
 }
 
@@ -116,11 +116,11 @@ BC_HD Status convergence_status(const Scalars& sc, const Tolerances& t, bool alm
 BC_HD bool insufficient_progress(const Scalars& sc, const Settings& s) {
   if (sc.iterations <= 1 || !(sc.res_d > sc.prev_res_d || sc.res_p > sc.prev_res_p)) return false;
   const double eps = 2.220446049250313e-16;
-  if (sc.ktratio < 100 * eps &&
-      (sc.prev_gap_abs < s.tol_gap_abs || sc.prev_gap_rel < s.tol_gap_rel))
+  if (sc.ktratio < 100 * eps && (sc.prev_gap_abs < s.tol_gap_abs || sc.prev_gap_rel < s.tol_gap_rel))
     return true;
-  return sc.ktratio < 1.0 && ((sc.res_d > 100 * s.tol_feas && sc.res_d > 100 * sc.prev_res_d) ||
-                              (sc.res_p > 100 * s.tol_feas && sc.res_p > 100 * sc.prev_res_p));
+  return sc.ktratio < 1.0 &&
+         ((sc.res_d > 100 * s.tol_feas && sc.res_d > 100 * sc.prev_res_d) ||
+          (sc.res_p > 100 * s.tol_feas && sc.res_p > 100 * sc.prev_res_p));
 }
 
 // Restores the previous iterate and its residuals and info.

@@ -30,25 +30,25 @@ struct Context {
 // Scalars of one problem. Costs, residuals and gaps are in unscaled terms (see info.hpp).
 struct Scalars {
   double tau, kappa, prev_tau, prev_kappa;
-  double dtau, dkappa;          // the current step's τ and κ components
-  double d_tau, d_kappa;        // the right-hand side's τ and κ parts of the current step solve
-  double cscale, normq, normb;  // cost scaling, ‖q‖∞ and ‖b‖∞ of the unscaled data
+  double dtau, dkappa;            // the current step's τ and κ components
+  double d_tau, d_kappa;          // the right-hand side's τ and κ parts of the current step solve
+  double cscale, normq, normb;    // cost scaling, ‖q‖∞ and ‖b‖∞ of the unscaled data
   double mu, sigma, alpha, alpha_aff;
   double dot_qx, dot_bz, dot_sz, dot_xPx, r_tau;
   double cost_p, cost_d, gap_abs, gap_rel, res_p, res_d, res_p_inf, res_d_inf, ktratio;
-  double res_p_abs, res_d_abs;  // ‖Ax + s − b‖ and ‖Px + Aᵀz + q‖ in the user's data (info.hpp)
+  double res_p_abs, res_d_abs;  // ‖Ax + s − b‖, ‖Px + Aᵀz + q‖ in the user's data (info.hpp)
   double prev_res_p, prev_res_d, prev_gap_abs, prev_gap_rel;
   Status status;
   int iterations;
-  int is_lp;         // P = 0: the initial point uses two solves
-  int rollback;      // the last step made things worse: finalize restores the previous iterate
-  int factored;      // derivative calls: K at the solution was factored
+  int is_lp;       // P = 0: the initial point uses two solves
+  int rollback;    // the last step made things worse: finalize restores the previous iterate
+  int factored;    // derivative calls: K at the solution was factored
   int dual_scaling;  // exp/pow cones: 0 primal–dual scaling, 1 dual scaling (after a switch)
   int polished;      // the solution is the polished point (polish.hpp), not the last iterate
   int polish_it;     // polishing: Newton steps taken, and the merits of the best and last points
   double polish_best, polish_last;
-  double polish_ref_p, polish_ref_d,
-      polish_ref_gap;  // the interior-point point's absolute measures
+  // The interior-point point's res_p_abs, res_d_abs and gap_abs (polish_no_worse).
+  double polish_ref_p, polish_ref_d, polish_ref_gap;
 };
 
 // A field of one problem's scalars as a value of element type T (kernels/vec.hpp): here for
@@ -65,7 +65,7 @@ struct Layout {
   long w, eta, lambda;                    // cone scaling
   long kx, lx, piv, pinv, ywork, irwork;  // KKT values, factor, work
   long x2, z2, dx, dz, ds, rhs_x, rhs_z, dsv, work1, work2;
-  long gp, ga, gc, gb;  // derivative outputs staged per problem
+  long gp, ga, gc, gb;                 // derivative outputs staged per problem
   long total;
 };
 

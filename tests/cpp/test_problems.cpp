@@ -50,8 +50,7 @@ TEST_P(FamilyTest, EveryProblemSolvedLikeClarabel) {
   for (const Fixture& f : fixtures) expect_solved_like_clarabel(f);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, FamilyTest,
-                         ::testing::Values("lp", "qp", "socp", "sdp", "exp", "pow"));
+INSTANTIATE_TEST_SUITE_P(Fixtures, FamilyTest, ::testing::Values("lp", "qp", "socp", "sdp", "exp", "pow"));
 
 TEST(Infeasible, CertificatesMatchClarabel) {
   for (const Fixture& f : load_fixtures("infeasible")) {
