@@ -68,8 +68,8 @@ bench-rivals: python
 	$(RIVALS_VENV)/bin/python bench/rivals.py report
 
 # The Maros–Meszaros set (../shared/data/maros_meszaros, or MM_DATA=...) against Clarabel, one
-# problem at a time: bench/results/mm.md and mm.json. MM_ARGS=--all adds the problems with
-# n + m > 20000 (see bench/mm.py).
+# problem at a time (~4 minutes): bench/results/mm.md and mm.json. MM_ARGS=--small leaves out
+# the problems with n + m > 20000 (see bench/mm.py).
 MM_DATA ?= $(abspath ../shared/data/maros_meszaros)
 bench-mm: python
 	BATCHCONE_MM_DATA=$(MM_DATA) $(PYTHON) bench/mm.py run $(MM_ARGS)
