@@ -132,3 +132,23 @@ def test_turning_polishing_off_returns_the_interior_point_solution():
     exact, rough = optimality(p, on.x, on.z, on.s), optimality(p, off.x, off.z, off.s)
     assert exact.worst() <= 1e-12 < rough.worst() <= 1e-7
     assert 1e-9 < float(jnp.max(jnp.abs(on.x - off.x))) < 1e-4
+
+
+@pytest.mark.parametrize("family", ["lp", "qp", "socp", "sdp", "exp", "pow"])
+def test_polishing_never_makes_a_fixture_worse(family):
+    # Every Solved fixture through the interior point, polished and not: the polished point's
+    # residuals and complementarity (numpy, from the data) are no worse than the interior
+    # point's, or below 1e-12; its cone memberships hold to 1e-12 (the Maros–Meszaros version,
+    # with absolute measures: tests/python/test_maros_meszaros.py).
+    for p in load_fixtures(family):
+        if p.status != "Solved":
+            continue
+        got = {}
+        for polish in (True, False):
+            sol = bc.solve(p.structure, p.P, p.c, p.A, p.b, bc.Settings(qp_method="ipm", polish_enable=polish))
+            got[polish] = optimality(p, sol.x, sol.z, sol.s)
+        on, off = got[True], got[False]
+        for measure in ("primal", "dual", "complementarity"):
+            a, b = getattr(on, measure), getattr(off, measure)
+            assert a <= max(b * (1 + 1e-6), 1e-12), (p.name, measure, a, b)
+        assert max(on.cone_s, on.cone_z) <= 1e-12, p.name
