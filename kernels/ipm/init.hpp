@@ -22,6 +22,7 @@ BC_HD void reset_scalars(Scalars& sc) {
   sc.iterations = 0;
   sc.rollback = 0;
   sc.dual_scaling = 0;
+  sc.centering = 0;
   sc.polished = 0;
 }
 
