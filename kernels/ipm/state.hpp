@@ -44,7 +44,8 @@ struct Scalars {
   int rollback;    // the last step made things worse: finalize restores the previous iterate
   int factored;    // derivative calls: K at the solution was factored
   int dual_scaling;  // exp/pow cones: 0 primal–dual scaling, 1 dual scaling (after a switch)
-  int centering;     // this attempt takes a pure centering step (σ = 1), after a too-short one
+  int centering;  // 1: this attempt is a pure centering step (σ = 1) after a too-short step;
+                  // 2: it was taken (once per solve)
   int polished;      // the solution is the polished point (polish.hpp), not the last iterate
   int polish_it;     // polishing: Newton steps taken, and the merits of the best and last points
   double polish_best, polish_last;

@@ -175,8 +175,9 @@ BC_HD StepOutcome to_corrector(const Context& cx, const State<V>& st, bool solve
   Scalars& sc = *st.sc;
   if (!solved || !step_from_solve(cx, st)) return StepOutcome::SolveFailed;
   sc.alpha_aff = step_length(cx, st);
-  sc.sigma = sc.centering ? 1.0 : (1.0 - sc.alpha_aff) * (1.0 - sc.alpha_aff) * (1.0 - sc.alpha_aff);
-  const double m = sc.centering ? 0.0 : sc.iterations == 0 ? sc.alpha_aff : 1.0;
+  const bool centering = sc.centering == 1;
+  sc.sigma = centering ? 1.0 : (1.0 - sc.alpha_aff) * (1.0 - sc.alpha_aff) * (1.0 - sc.alpha_aff);
+  const double m = centering ? 0.0 : sc.iterations == 0 ? sc.alpha_aff : 1.0;
   const double d_kappa = sc.tau * sc.kappa + m * sc.dtau * sc.dkappa - sc.sigma * sc.mu;
   corrector_ds(cx, st, m);
   step_rhs(cx, st, (1.0 - sc.sigma) * sc.r_tau, d_kappa, 1.0 - sc.sigma);
@@ -193,7 +194,7 @@ BC_HD StepOutcome finish_iteration(const Context& cx, const State<V>& st, bool s
   const double shortest = can_switch_to_dual_scaling(cx, sc) ? cx.settings.min_switch_step_length
                                                              : cx.settings.min_terminate_step_length;
   if (sc.alpha < shortest) return StepOutcome::TooShort;
-  sc.centering = 0;
+  if (sc.centering == 1) sc.centering = 2;
   take_step(cx, st, sc.alpha);
   return StepOutcome::Taken;
 }
@@ -225,8 +226,8 @@ BC_HD StepOutcome iteration_attempt(const Context& cx, const State<V>& st) {
 
 // A failed attempt: under primal–dual scaling of exp/pow cones a failed solve or a too-short
 // step switches to dual scaling (counted as an iteration, as Clarabel counts it) and returns
-// true: retry. Otherwise a too-short step is retried once as a pure centering step (σ = 1, no
-// second-order term), which moves the iterate back toward the central path, away from the
+// true: retry. Otherwise a too-short step is retried as a pure centering step (σ = 1, no
+// second-order term; once per solve, so that a problem that keeps stalling still stops early), which moves the iterate back toward the central path, away from the
 // boundary that blocked the combined direction; Clarabel stops there instead (on Maros–Meszaros
 // QBEACONF our iterates part from its by rounding after iteration 11 and a step of 2e-6 stopped
 // the solve at iteration 16, AlmostSolved; one centering step later it is Solved in 26, where
@@ -241,7 +242,7 @@ BC_HD bool iteration_failed(const Context& cx, const State<V>& st, StepOutcome o
     sc.iterations += 1;
     return sc.iterations < cx.settings.max_iter;  // else check_termination reports it
   }
-  if (out == StepOutcome::TooShort && !sc.centering) {
+  if (out == StepOutcome::TooShort && sc.centering == 0) {
     sc.centering = 1;
     return true;
   }
