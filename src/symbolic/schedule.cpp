@@ -91,6 +91,7 @@ FactorSchedule build_factor_schedule(int order, const std::vector<int>& kp,
   f.li.assign(f.lp[order], 0);
   std::vector<int> next(f.lp.begin(), f.lp.end() - 1);
   f.row_ptr.assign(order + 1, 0);
+  f.sched_col.reserve(f.lp[order]), f.sched_slot.reserve(f.lp[order]);
   for (int k = 0; k < order; ++k) {
     for (int c : rows[k]) {
       const int slot = next[c]++;

@@ -36,12 +36,15 @@ void validate_csc(const char* name, int nrows, int ncols, const std::vector<int>
   for (int j = 0; j < ncols; ++j) {
     for (int p = colptr[j]; p < colptr[j + 1]; ++p) {
       const int i = rowval[p];
-      const std::string where =
-          n + "_rowval[" + str(p) + "] = " + str(i) + " (column " + str(j) + ")";
-      if (i < 0 || i >= nrows) fail(where + " is out of range [0, " + str(nrows) + ")");
-      if (upper && i > j) fail(where + " is below the diagonal: P must be upper triangular");
+      // The message's prefix, built only for a failure (formatting per entry would cost more
+      // than the whole symbolic analysis on large patterns).
+      auto where = [&] {
+        return n + "_rowval[" + str(p) + "] = " + str(i) + " (column " + str(j) + ")";
+      };
+      if (i < 0 || i >= nrows) fail(where() + " is out of range [0, " + str(nrows) + ")");
+      if (upper && i > j) fail(where() + " is below the diagonal: P must be upper triangular");
       if (p > colptr[j] && rowval[p - 1] >= i)
-        fail(where + " is not strictly increasing within its column (sorted, no duplicates)");
+        fail(where() + " is not strictly increasing within its column (sorted, no duplicates)");
     }
   }
 }
