@@ -121,7 +121,7 @@ def _inf(v) -> float:
 
 def _timed(fn, repeat: int):
     """(best wall time, last result) of fn() over `repeat` runs, or more while under 0.2 s
-    (repeat 0: exactly once, untimed use)."""
+    (repeat 0: exactly once)."""
     best, spent, count, out = math.inf, 0.0, 0, None
     while count < max(repeat, 1) or (repeat > 0 and spent < 0.2 and count < 20):
         t = time.perf_counter()
