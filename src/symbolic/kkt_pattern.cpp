@@ -67,25 +67,38 @@ EntryIds list_entries(const StructureSpec& s, const ConeArrays& cones, PatternBu
   return ids;
 }
 
+// The ids in `seq`, stably reordered by key[id] ∈ [0, order): one counting-sort pass.
+std::vector<int> stable_by_key(const std::vector<int>& key, int order,
+                               const std::vector<int>& seq) {
+  std::vector<int> start(order + 1, 0), out(seq.size());
+  for (int id : seq) ++start[key[id] + 1];
+  for (int j = 0; j < order; ++j) start[j + 1] += start[j];
+  for (int id : seq) out[start[key[id]]++] = id;
+  return out;
+}
+
 // Deduplicates the entries into an upper-triangular CSC of `order` columns (rows sorted) under
-// the permutation iperm, and returns the slot of every entry.
+// the permutation iperm, and returns the slot of every entry. The (column, row) order comes from
+// two counting-sort passes, by row and then stably by column: linear in the entries.
 std::vector<int> compress(const std::vector<Entry>& entries, const std::vector<int>& iperm,
                           int order, std::vector<int>& colptr, std::vector<int>& rowval) {
-  std::vector<std::pair<long, int>> keyed(entries.size());  // (col·order + row, entry id)
-  for (size_t t = 0; t < entries.size(); ++t) {
+  const int count = static_cast<int>(entries.size());
+  std::vector<int> row(count), col(count), seq(count);
+  for (int t = 0; t < count; ++t) {
     const int r = iperm[entries[t].row], c = iperm[entries[t].col];
-    keyed[t] = {static_cast<long>(std::max(r, c)) * order + std::min(r, c), static_cast<int>(t)};
+    row[t] = std::min(r, c), col[t] = std::max(r, c), seq[t] = t;
   }
-  std::sort(keyed.begin(), keyed.end());
-  std::vector<int> slot(entries.size());
+  const std::vector<int> sorted = stable_by_key(col, order, stable_by_key(row, order, seq));
+  std::vector<int> slot(count);
   colptr.assign(order + 1, 0);
   rowval.clear();
-  for (size_t t = 0; t < keyed.size(); ++t) {
-    if (t == 0 || keyed[t].first != keyed[t - 1].first) {
-      rowval.push_back(static_cast<int>(keyed[t].first % order));
-      ++colptr[keyed[t].first / order + 1];
+  for (int u = 0; u < count; ++u) {
+    const int t = sorted[u];
+    if (u == 0 || row[t] != row[sorted[u - 1]] || col[t] != col[sorted[u - 1]]) {
+      rowval.push_back(row[t]);
+      ++colptr[col[t] + 1];
     }
-    slot[keyed[t].second] = static_cast<int>(rowval.size()) - 1;
+    slot[t] = static_cast<int>(rowval.size()) - 1;
   }
   for (int j = 0; j < order; ++j) colptr[j + 1] += colptr[j];
   return slot;
