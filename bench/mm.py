@@ -25,7 +25,6 @@ geometric mean (shift 10 ms) is over the problems both solve.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import math
 import os
@@ -156,24 +155,15 @@ def _native_solve(st, settings, P_vals, c, A_vals, b):
     """One problem through the pointer API (no JAX in the timing)."""
     from batchcone import _ffi
 
-    conf = settings.attribute()
     x, z, s = np.empty(st.n), np.empty(st.m), np.empty(st.m)
     status, iters, obj = np.zeros(1, np.int32), np.zeros(1, np.int32), np.zeros(1)
-    err = ctypes.create_string_buffer(1024)
     arrays = [np.ascontiguousarray(a, np.float64) for a in (P_vals, c, A_vals, b)]
-    ptr = lambda a: a.ctypes.data if a.size else ctypes.addressof(_EMPTY)  # noqa: E731
-    args = []
-    for a in arrays:
-        args += [ptr(a), 0]
-    rc = _ffi.library().batchcone_solve_f64(
-        st.key, conf.ctypes.data, conf.size, 1, *args, ptr(x), ptr(z), ptr(s), status.ctypes.data,
-        iters.ctypes.data, obj.ctypes.data, err, len(err))
+    ptr = lambda a: a.ctypes.data if a.size else _ffi.NULL_SAFE_ADDRESS  # noqa: E731
+    args = [v for a in arrays for v in (ptr(a), 0)] + [ptr(a) for a in (x, z, s, status, iters, obj)]
+    rc, message = _ffi.call_pointer_api(_ffi.library(), "batchcone_solve_f64", st.key, settings.attribute(), 1, args)
     if rc != 0:
-        raise RuntimeError(err.value.decode())
+        raise RuntimeError(message)
     return x, z, s, int(status[0]), int(iters[0])
-
-
-_EMPTY = ctypes.c_double()  # an address for empty operands
 
 
 def run_clarabel(P, q, G, h, k, time_limit, repeat):

@@ -227,13 +227,13 @@ BC_HD StepOutcome iteration_attempt(const Context& cx, const State<V>& st) {
 // A failed attempt: under primal–dual scaling of exp/pow cones a failed solve or a too-short
 // step switches to dual scaling (counted as an iteration, as Clarabel counts it) and returns
 // true: retry. Otherwise a too-short step is retried as a pure centering step (σ = 1, no
-// second-order term; once per solve, so that a problem that keeps stalling still stops early), which moves the iterate back toward the central path, away from the
-// boundary that blocked the combined direction; Clarabel stops there instead (on Maros–Meszaros
-// QBEACONF our iterates part from its by rounding after iteration 11 and a step of 2e-6 stopped
-// the solve at iteration 16, AlmostSolved; one centering step later it is Solved in 26, where
-// Clarabel needs 28). Any other failure, or a centering step that is too short as well, ends the
-// solve: NumericalError, or InsufficientProgress for a step shorter than
-// min_terminate_step_length.
+// second-order term), which moves the iterate back toward the central path, away from the
+// boundary that blocked the combined direction; once per solve, so that a problem that keeps
+// stalling still stops early. Clarabel stops there instead: on Maros–Meszaros QBEACONF our
+// iterates part from its by rounding after iteration 11, and a step of 2e-6 stopped the solve at
+// iteration 16, AlmostSolved; with one centering step it is Solved in 26 (Clarabel: 28). Any
+// other failure, or a centering step that is too short as well, ends the solve: NumericalError,
+// or InsufficientProgress for a step shorter than min_terminate_step_length.
 template <class V>
 BC_HD bool iteration_failed(const Context& cx, const State<V>& st, StepOutcome out) {
   Scalars& sc = *st.sc;

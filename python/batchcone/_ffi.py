@@ -123,6 +123,18 @@ POINTER_API = {
 }
 
 
+_NULL_SAFE = ctypes.c_double()
+NULL_SAFE_ADDRESS = ctypes.addressof(_NULL_SAFE)  # a valid address for empty operands (an LP's P_vals)
+
+
+def call_pointer_api(lib: ctypes.CDLL, name: str, key: int, settings, batch: int, args) -> tuple[int, str]:
+    """lib.<name>(key, settings, batch, *args, err): a pointer-API call on the encoded settings
+    (float64, kept alive by the caller) and the pointer arguments `args`; (return code, message)."""
+    err = ctypes.create_string_buffer(1024)
+    rc = getattr(lib, name)(key, settings.ctypes.data, settings.size, batch, *args, err, len(err))
+    return rc, err.value.decode()
+
+
 def _declare_pointer_api(lib: ctypes.CDLL) -> None:
     head = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64]  # key, settings, len, batch
     for name, args in POINTER_API.items():

@@ -38,8 +38,6 @@ from .solve import ALMOST_SOLVED, MAX_BATCH, SOLVED
 from .structure import Structure
 
 _structures: dict[int, Structure] = {}
-_NULL_SAFE = ctypes.c_double()
-NULL_SAFE_ADDRESS = ctypes.addressof(_NULL_SAFE)  # a valid address for empty operands (an LP's P_vals)
 _ERRORS = {1: ValueError, 2: torch.OutOfMemoryError}
 
 
@@ -113,12 +111,12 @@ def _operand(t: Tensor, lead: tuple, core: int) -> tuple[Tensor, int]:
 def _ptr(t: Tensor | None):
     if t is None:
         return None
-    return t.data_ptr() or NULL_SAFE_ADDRESS
+    return t.data_ptr() or _ffi.NULL_SAFE_ADDRESS
 
 
-def _check(rc: int, err) -> None:
+def _check(rc: int, message: str) -> None:
     if rc != 0:
-        raise _ERRORS.get(rc, RuntimeError)(err.value.decode())
+        raise _ERRORS.get(rc, RuntimeError)(message)
 
 
 def _data_args(st, data, lead):
@@ -135,21 +133,16 @@ def _dense(t: Tensor, lead: tuple, core: int) -> Tensor:
     return t.expand(lead + (core,)).contiguous()
 
 
-class _Encoded:
-    """Encoded settings as the pointer API takes them: address and length (kept alive here)."""
-
-    def __init__(self, settings):
-        self.array = np.ascontiguousarray(settings, np.float64)
-        self.data, self.size = self.array.ctypes.data, self.array.size
-
-
-def _settings_array(settings: list[float]) -> _Encoded:
+def _settings_array(settings: list[float]) -> np.ndarray:
+    """The encoded settings as the pointer API takes them (float64; cached, read-only)."""
     return _settings_of(tuple(settings))
 
 
 @lru_cache(maxsize=64)
-def _settings_of(settings: tuple) -> _Encoded:
-    return _Encoded(settings)
+def _settings_of(settings: tuple) -> np.ndarray:
+    array = np.ascontiguousarray(settings, np.float64)
+    array.setflags(write=False)
+    return array
 
 
 _lib = None
@@ -178,18 +171,14 @@ def _run(name, key, settings, batch, device, args) -> None:
     torch's current stream, with a workspace from torch's allocator) on the pointer arguments
     `args` after the key, settings and batch."""
     conf = _settings_array(settings)
-    err = ctypes.create_string_buffer(1024)
     if device.type == "cpu":
-        rc = getattr(_native(), f"batchcone_{name}_f64")(key, conf.data, conf.size, batch, *args, err, len(err))
-    else:
-        lib = _cuda_library()
-        with torch.cuda.device(device):
-            workspace = _cuda_workspace(lib, key, batch, device)
-            rc = getattr(lib, f"batchcone_{name}_cuda_f64")(
-                key, conf.data, conf.size, batch, *args, _ptr(workspace), workspace.numel(),
-                torch.cuda.current_stream().cuda_stream, err, len(err),
-            )  # fmt: skip
-    _check(rc, err)
+        _check(*_ffi.call_pointer_api(_native(), f"batchcone_{name}_f64", key, conf, batch, args))
+        return
+    lib = _cuda_library()
+    with torch.cuda.device(device):
+        workspace = _cuda_workspace(lib, key, batch, device)
+        tail = [_ptr(workspace), workspace.numel(), torch.cuda.current_stream().cuda_stream]
+        _check(*_ffi.call_pointer_api(lib, f"batchcone_{name}_cuda_f64", key, conf, batch, args + tail))
 
 
 _CPU = torch.device("cpu")

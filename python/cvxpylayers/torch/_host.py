@@ -24,7 +24,8 @@ import numpy as np
 import torch
 
 from batchcone.solve import ALMOST_SOLVED, SOLVED
-from batchcone.torch_ops import NULL_SAFE_ADDRESS, core_sizes, native_call
+from batchcone._ffi import NULL_SAFE_ADDRESS
+from batchcone.torch_ops import core_sizes, native_call
 
 from .._canon import SparseMap
 from .._layer import raise_if_failed
