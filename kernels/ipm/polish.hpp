@@ -45,6 +45,18 @@ BC_HD bool polish_no_worse(const Scalars& sc) {
          (sc.gap_abs <= sc.polish_ref_gap || gap_measure(sc) <= kPolishTarget);
 }
 
+// Whether the step v ← v + Δz − Δs moves a nonnegative-cone entry of v across 0, i.e. changes
+// which of z and s is zero there (the active set of a QP's inequalities).
+template <class V, class U>
+BC_HD bool nonneg_sides_change(const ConeTable& k, V v, U dz, U ds) {
+  for (int c = 0; c < k.count; ++c) {
+    if (k.kind[c] != kNonNegCone) continue;
+    for (int i = k.offset[c]; i < k.offset[c] + k.dim[c]; ++i)
+      if ((v[i] > 0.0) != (v[i] + dz[i] - ds[i] > 0.0)) return true;
+  }
+  return false;
+}
+
 // Residuals and info at the current (x, z, s) with τ = 1, κ = 0; returns polish_merit.
 template <class V>
 BC_HD double polish_evaluate(const Context& cx, const State<V>& st) {
@@ -76,7 +88,11 @@ BC_HD bool polish_next(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
   if (!cones_split_pair(cx.cones, st.minty, st.z, st.s, st.w, st.eta)) return false;
   const double merit = polish_evaluate(cx, st);
-  if (!(merit < sc.polish_last)) return false;  // Newton has stopped converging (or not finite)
+  // Newton has stopped converging, unless the last step changed the active set: a pair the
+  // interior point left on the wrong side (s and z both small, the smaller one still falling)
+  // is put right by the next step, through a point whose merit may be higher (semismooth
+  // Newton on the split, i.e. a primal-dual active-set step).
+  if (!(merit < sc.polish_last) && !(sc.polish_moved && isfinite(merit))) return false;
   sc.polish_last = merit;
   if (merit < sc.polish_best && polish_no_worse(sc))
     sc.polish_best = merit, sc.polished = 1, polish_keep(cx, st, true);
@@ -103,7 +119,7 @@ BC_HD bool polish_begin(const Context& cx, const State<V>& st) {
   const double tinv = 1.0 / sc.tau;
   scale(dm.n, st.x, tinv), scale(dm.m, st.z, tinv), scale(dm.m, st.s, tinv);
   sc.tau = 1.0, sc.kappa = 0.0;
-  sc.polished = 0;
+  sc.polished = 0, sc.polish_moved = 0;
   polish_keep(cx, st, true);  // the interior-point solution: kept unless beaten
   for (int i = 0; i < dm.m; ++i) st.minty[i] = st.z[i] - st.s[i];
   return polish_next(cx, st);
@@ -125,6 +141,7 @@ BC_HD bool polish_after_step(const Context& cx, const State<V>& st, bool solved)
   copy(dm.m, st.rhs_z, st.ds);
   csc_gemv(cx.A, st.av, -1.0, st.dx, st.ds);
   axpy(dm.n, 1.0, st.dx, st.x);
+  st.sc->polish_moved = nonneg_sides_change(cx.cones, st.minty, st.dz, st.ds);
   for (int i = 0; i < dm.m; ++i) st.minty[i] += st.dz[i] - st.ds[i];
   if (!all_finite(dm.n, st.x) || !all_finite(dm.m, st.minty)) return false;
   ++st.sc->polish_it;

@@ -48,6 +48,7 @@ struct Scalars {
                   // 2: it was taken (once per solve)
   int polished;      // the solution is the polished point (polish.hpp), not the last iterate
   int polish_it;     // polishing: Newton steps taken, and the merits of the best and last points
+  int polish_moved;  // the last Newton step moved a nonnegative pair to the other side of v = 0
   double polish_best, polish_last;
   // The interior-point point's res_p_abs, res_d_abs and gap_abs (polish_no_worse).
   double polish_ref_p, polish_ref_d, polish_ref_gap;

@@ -116,6 +116,7 @@ _DATA = [ctypes.c_void_p, ctypes.c_int64] * 4
 _ERR = [ctypes.c_char_p, ctypes.c_int]
 POINTER_API = {
     "batchcone_solve_f64": _DATA + [ctypes.c_void_p] * 6 + _ERR,
+    "batchcone_emulated_solve_f64": _DATA + [ctypes.c_void_p] * 6 + _ERR,  # the GPU's path, on the host
     "batchcone_kkt_solve_f64": _DATA + [ctypes.c_void_p] * 8 + _ERR,
     "batchcone_vjp_f64": _DATA + [ctypes.c_void_p] * 11 + _ERR,
     "batchcone_solve_cuda_f64": _DATA + [ctypes.c_void_p] * 7 + [ctypes.c_int64, ctypes.c_void_p] + _ERR,

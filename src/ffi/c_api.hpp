@@ -39,6 +39,16 @@ int batchcone_solve_f64(std::int64_t key, const double* settings, std::int64_t s
                         std::int32_t* status, std::int32_t* iterations, double* objective,
                         char* err, int errlen);
 
+// batchcone_solve_f64 through the CUDA backend's device steps run on the host (the emulated
+// launch): what a GPU solve returns, without a GPU.
+int batchcone_emulated_solve_f64(std::int64_t key, const double* settings,
+                                 std::int64_t settings_len, std::int64_t batch, const double* P,
+                                 std::int64_t P_stride, const double* c, std::int64_t c_stride,
+                                 const double* A, std::int64_t A_stride, const double* b,
+                                 std::int64_t b_stride, double* x, double* z, double* s,
+                                 std::int32_t* status, std::int32_t* iterations,
+                                 double* objective, char* err, int errlen);
+
 // [ox; oz] = K⁻¹ [rx; rz] at each problem's solution (zeros for problems not Solved or
 // AlmostSolved); one vector per problem.
 int batchcone_kkt_solve_f64(std::int64_t key, const double* settings, std::int64_t settings_len,

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "backend/cpu/float_mode.hpp"
+#include "backend/cuda/device_backend.hpp"
 #include "batchcone/diff.hpp"
 #include "batchcone/solver.hpp"
 #include "ffi/c_api.hpp"
@@ -80,6 +81,22 @@ __attribute__((visibility("default"))) int batchcone_vjp_f64(
                     batchcone::cpu_vjp(*pr.structure, pr.settings, pr.data, {x, z, s, status},
                                        {gx, gz, gs}, {gP, gc, gA, gb}, ws, bytes);
                   });
+}
+
+// batchcone_solve_f64 through the CUDA backend's device steps on the host (emulated launch,
+// device_backend.hpp): the GPU's interior-point path, run without a GPU, for tests and
+// measurements of what a GPU solve returns.
+__attribute__((visibility("default"))) int batchcone_emulated_solve_f64(
+    std::int64_t key, const double* settings, std::int64_t settings_len, std::int64_t batch,
+    const double* P, std::int64_t P_stride, const double* c, std::int64_t c_stride, const double* A,
+    std::int64_t A_stride, const double* b, std::int64_t b_stride, double* x, double* z, double* s,
+    std::int32_t* status, std::int32_t* iterations, double* objective, char* err, int errlen) {
+  return fs::pointer_call(err, errlen, [&] {
+    const fs::PointerProblem pr = fs::pointer_problem(
+        key, settings, settings_len, {batch, P, P_stride, c, c_stride, A, A_stride, b, b_stride});
+    batchcone::device_backend::emulated_solve(*pr.structure, pr.settings, pr.data,
+                                              {x, z, s, status, iterations, objective});
+  });
 }
 
 }  // extern "C"
