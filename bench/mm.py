@@ -130,13 +130,26 @@ def _timed(fn, repeat: int):
     return best, out
 
 
+def cones_of(k: int, m: int) -> list:
+    """batchcone's cones of the conic form: k zero rows, then m − k nonnegative ones."""
+    import batchcone as bc
+
+    return ([bc.Zero(k)] if k else []) + ([bc.NonNeg(m - k)] if m > k else [])
+
+
+def clarabel_cones(k: int, m: int) -> list:
+    import clarabel
+
+    return ([clarabel.ZeroConeT(k)] if k else []) + ([clarabel.NonnegativeConeT(m - k)] if m > k else [])
+
+
 def run_batchcone(P, q, G, h, k, repeat, settings=None, slacks=False):
     """(info, x, z), or (info, x, z, s) with slacks: the problem through Structure.from_matrices
     and the native solve, one thread unless `settings` say otherwise."""
     import batchcone as bc
     import scipy.sparse as sp
 
-    cones = [c for c in (bc.Zero(k) if k else None, bc.NonNeg(G.shape[0] - k) if G.shape[0] > k else None) if c]
+    cones = cones_of(k, G.shape[0])
     # Once: the native registry keeps a structure's analysis by content, so a second
     # from_matrices of the same pattern is a lookup (Clarabel's construction has no such cache).
     setup, st = _timed(lambda: bc.Structure.from_matrices(P, G, cones), 0)
@@ -170,8 +183,7 @@ def run_clarabel(P, q, G, h, k, time_limit, repeat):
     import clarabel
     import scipy.sparse as sp
 
-    cones = ([clarabel.ZeroConeT(k)] if k else []) + (
-        [clarabel.NonnegativeConeT(G.shape[0] - k)] if G.shape[0] > k else [])
+    cones = clarabel_cones(k, G.shape[0])
     settings = clarabel.DefaultSettings()
     settings.verbose = False
     settings.time_limit = time_limit
