@@ -152,3 +152,85 @@ def test_polishing_never_makes_a_fixture_worse(family):
             a, b = getattr(on, measure), getattr(off, measure)
             assert a <= max(b * (1 + 1e-6), 1e-12), (p.name, measure, a, b)
         assert max(on.cone_s, on.cone_z) <= 1e-12, p.name
+
+
+def _nnls(n=10, m=20):
+    # min ‖Ax − b‖² s.t. x ≥ 0, as the QP (Q, q, G, h) of min ½xᵀQx + qᵀx s.t. Gx ≤ h.
+    x, A, b = cp.Variable(n), cp.Parameter((m, n)), cp.Parameter(m)
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(A @ x - b)), [x >= 0])
+    qp = lambda A, b: (2 * A.T @ A, -2 * A.T @ b, -np.eye(n), np.zeros(n))  # noqa: E731
+    return prob, [A, b], x, lambda r, B: [r.standard_normal((B, m, n)), r.standard_normal((B, m))], qp
+
+
+def _dense_qp(n=20, m=40):
+    r = np.random.default_rng(7)
+    G = r.standard_normal((n, n))
+    Q, C = G @ G.T / n + np.eye(n), r.standard_normal((m, n))
+    x, q, h = cp.Variable(n), cp.Parameter(n), cp.Parameter(m)
+    prob = cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, Q) + q @ x), [C @ x <= h])
+    qp = lambda q, h: (Q, q, C, h)  # noqa: E731
+    return prob, [q, h], x, lambda r, B: [r.standard_normal((B, n)), 1 + r.random((B, m))], qp
+
+
+def _exact_qp_solution(Q, q, G, h, x_ref, z_ref):
+    """The solution of min ½xᵀQx + qᵀx s.t. Gx ≤ h (Q ≻ 0), by linear solves on an active set:
+    first the rows where Clarabel's (x_ref, z_ref) at 1e-10 has the multiplier above the slack,
+    then, while the conditions fail, rows with a negative multiplier out and rows with a
+    negative slack in. Returned only once multipliers ≥ 0 on the set and slacks ≥ 0 off it,
+    i.e. at the exact solution."""
+    n = Q.shape[0]
+    active = z_ref > h - G @ x_ref
+    for _ in range(10):
+        rows = np.flatnonzero(active)
+        K = np.block([[Q, G[rows].T], [G[rows], np.zeros((rows.size, rows.size))]])
+        sol = np.linalg.solve(K, np.concatenate([-q, h[rows]]))
+        x, slack = sol[:n], h - G @ sol[:n]
+        z = np.zeros(len(h))
+        z[rows] = sol[n:]
+        if np.all(z >= 0) and np.all(slack[~active] >= 0):
+            return x
+        active = (active & (z >= 0)) | (~active & (slack < 0))
+    raise AssertionError("no active set satisfies the optimality conditions")
+
+
+@pytest.mark.parametrize("family", [_nnls, _dense_qp], ids=["nnls", "dense_qp"])
+def test_interior_point_is_exact_where_it_ends_with_a_pair_on_the_wrong_side(family):
+    # 512 draws through the interior point (the GPU's method): on a few of them the last iterate
+    # holds a pair with s and z of the same order (e.g. s = 5e-5, z = 5e-4, where the solution
+    # has s = 3e-5, z = 0), so polishing's first Newton step takes the wrong side for it and only
+    # the next step, through a higher merit, gets it right (kernels/ipm/polish.hpp). On those
+    # draws the answer must be the exact solution (the KKT system on the active set of Clarabel
+    # at 1e-10, which is itself only ~1e-9 exact there) to 1e-11, in the CPU's solve and in the
+    # emulated launch (the CUDA backend's steps on the host); every draw within 1e-10 of the
+    # active-set method.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from ipm_exact import native
+    import cvxpylayers.jax.cvxpylayer as jl
+
+    prob, params, var, draw, qp = family()
+    B = 512
+    values = [np.asarray(v) for v in draw(np.random.default_rng(1), B)]
+    layer = CvxpyLayer(prob, params, [var])
+    cn = layer._canon
+    batch, arrays = layer._validate([jnp.asarray(v) for v in values])
+    p = layer._parameter_vector(arrays, batch, jnp.float64)
+    data = [np.asarray(jl._apply(sm, p)) for sm in (cn.P, cn.c, cn.A, cn.b)]
+    rough = native("batchcone_solve_f64", cn.structure, bc.Settings(qp_method="ipm", polish_enable=False), *data)
+    s, z = rough[2], rough[1]  # only nonnegative rows here (zero rows would have s = 0)
+    ambiguous = np.flatnonzero(np.max(np.minimum(s, z) / np.maximum(np.maximum(s, z), 1e-300), axis=1) > 1e-3)
+    assert ambiguous.size >= 1  # the case under test occurs in these draws
+    ipm = native("batchcone_solve_f64", cn.structure, bc.Settings(qp_method="ipm"), *data)
+    emulated = native("batchcone_emulated_solve_f64", cn.structure, bc.Settings(qp_method="ipm"), *data)
+    exact = native("batchcone_solve_f64", cn.structure, bc.Settings(qp_method="active_set"), *data)
+    np.testing.assert_allclose(ipm[0], exact[0], rtol=0, atol=1e-10)
+    (x,) = layer(*[jnp.asarray(v) for v in values], solver_args={"qp_method": "ipm"})
+    for i in ambiguous:
+        for param, v in zip(params, values):
+            param.value = v[i]
+        prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+        want = _exact_qp_solution(*qp(*(v[i] for v in values)), var.value, prob.constraints[0].dual_value)
+        np.testing.assert_allclose(np.asarray(x[i]), want, rtol=0, atol=1e-11)
+        np.testing.assert_allclose(emulated[0][i], ipm[0][i], rtol=0, atol=1e-12)
