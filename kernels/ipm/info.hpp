@@ -96,6 +96,16 @@ BC_HD Tolerances reduced_tolerances(const Settings& s) {
           s.reduced_tol_infeas_abs, s.reduced_tol_infeas_rel, s.reduced_tol_ktratio};
 }
 
+// The tolerances of the interior point's second run (finalize.hpp resume_tightened): the gap
+// and feasibility tolerances times this, 1e-12 at the defaults.
+constexpr double kTightenFactor = 1e-4;
+
+BC_HD Tolerances tightened_tolerances(const Settings& s) {
+  Tolerances t = full_tolerances(s);
+  t.gap_abs *= kTightenFactor, t.gap_rel *= kTightenFactor, t.feas *= kTightenFactor;
+  return t;
+}
+
 // Optimality or an infeasibility certificate at tolerances t: returns the status reached
 // (solved/pinf/dinf, full or "Almost" forms chosen by the caller) or Unsolved.
 BC_HD Status convergence_status(const Scalars& sc, const Tolerances& t, bool almost) {
@@ -140,6 +150,58 @@ BC_HD bool can_switch_to_dual_scaling(const Context& cx, const Scalars& sc) {
   return cx.cones.nonsym > 0 && !sc.dual_scaling;
 }
 
+// The second run's length limit: as many iterations as the first run took, plus this many.
+// (QSHARE1B: 31 iterations to the default tolerances, 31 more to the tightened ones.)
+constexpr int kTightenExtraIterations = 10;
+
+// The second run's starting point ← the current one (keep), or back, with its residuals and
+// info. It is the interior-point point polishing declined, τ and κ those of polish_begin.
+template <class V>
+BC_HD void tighten_start(const Context& cx, const State<V>& st, bool keep) {
+  Scalars& sc = *st.sc;
+  const Dims& dm = cx.dims;
+  if (keep) {
+    copy(dm.n, st.x, st.bx), copy(dm.m, st.z, st.bz), copy(dm.m, st.s, st.bs);
+    return;
+  }
+  copy(dm.n, st.bx, st.x), copy(dm.m, st.bz, st.z), copy(dm.m, st.bs, st.s);
+  sc.tau = sc.ipm_tau, sc.kappa = sc.ipm_kappa;
+  update_residuals(cx, st);
+  update_info(cx, st);
+}
+
+// Each of the primal residual, the dual residual and the gap, in the user's (unequilibrated)
+// data, is at most the reference point's (the interior-point point polish_begin stored), or
+// negligible (relative, at most 1e-12). Polishing and the second run keep a point only if it
+// passes: Clarabel's relative measures divide by the point's own norms, so a point that
+// inflates z can pass tighter tolerances while ‖Px + Aᵀz + q‖ grows.
+BC_HD bool no_worse_than_reference(const Scalars& sc) {
+  const double negligible = 1e-12;
+  return (sc.res_p_abs <= sc.polish_ref_p || sc.res_p <= negligible) &&
+         (sc.res_d_abs <= sc.polish_ref_d || sc.res_d <= negligible) &&
+         (sc.gap_abs <= sc.polish_ref_gap || gap_measure(sc) <= negligible);
+}
+
+// The termination test of the second run (finalize.hpp resume_tightened), which starts at a
+// point that meets the full tolerances. It ends Solved, always: at the tightened tolerances
+// with the current point if that is no worse than the start in the user's data, else with the
+// starting point; with the starting point too where a step leaves the full tolerances (QISRAEL's
+// iterates wander once μ is at rounding level), at the length limit or at max_iter.
+template <class V>
+BC_HD void check_tightened(const Context& cx, const State<V>& st) {
+  Scalars& sc = *st.sc;
+  const Settings& s = cx.settings;
+  const bool done = convergence_status(sc, tightened_tolerances(s), false) == Status::Solved;
+  if (done && no_worse_than_reference(sc)) {
+    sc.status = Status::Solved;
+  } else if (done || convergence_status(sc, full_tolerances(s), false) != Status::Solved ||
+             sc.iterations >= 2 * sc.tighten_from + kTightenExtraIterations ||
+             sc.iterations >= s.max_iter) {
+    tighten_start(cx, st, false);
+    sc.status = Status::Solved;
+  }
+}
+
 // Info and the termination test at the current iterate, after update_residuals; sets sc.status
 // when done. Insufficient progress under primal–dual scaling restores the previous iterate and
 // goes on with dual scaling instead of stopping (Clarabel's strategy checkpoint).
@@ -147,6 +209,7 @@ template <class V>
 BC_HD void check_termination_after_residuals(const Context& cx, const State<V>& st) {
   Scalars& sc = *st.sc;
   update_info(cx, st);
+  if (sc.tighten == 1) return check_tightened(cx, st);
   sc.status = convergence_status(sc, full_tolerances(cx.settings), false);
   if (sc.status == Status::Unsolved && insufficient_progress(sc, cx.settings)) {
     if (can_switch_to_dual_scaling(cx, sc)) {

@@ -24,6 +24,7 @@ BC_HD void reset_scalars(Scalars& sc) {
   sc.dual_scaling = 0;
   sc.centering = 0;
   sc.polished = 0;
+  sc.tighten = sc.finished = 0;
 }
 
 // The initialization is three per-problem phases around the KKT operations, so that a CPU block

@@ -15,7 +15,7 @@
 // conic solutions, here with the quadratic objective and a direct factorization instead of
 // LSQR). It runs in the equilibrated coordinates at τ = 1 and steps while Clarabel's residual
 // measures (polish_merit) keep falling. A point replaces the interior-point solution only when
-// it is better by that merit and no worse in what the user gets (polish_no_worse): Clarabel's
+// it is better by that merit and no worse in what the user gets (info.hpp no_worse_than_reference): Clarabel's
 // relative residuals divide by the point's own norms, so a Newton step that inflates z can
 // lower the merit while ‖Px + Aᵀz + q‖ in the user's data grows by orders of magnitude.
 #pragma once
@@ -42,13 +42,6 @@ BC_HD double polish_merit(const Scalars& sc) {
   return dmax(dmax(sc.res_p, sc.res_d), gap_measure(sc));
 }
 
-// Each of the primal residual, the dual residual and the gap, in the user's (unequilibrated)
-// data, is at most the interior-point point's, or negligible (relative, below kPolishTarget).
-BC_HD bool polish_no_worse(const Scalars& sc) {
-  return (sc.res_p_abs <= sc.polish_ref_p || sc.res_p <= kPolishTarget) &&
-         (sc.res_d_abs <= sc.polish_ref_d || sc.res_d <= kPolishTarget) &&
-         (sc.gap_abs <= sc.polish_ref_gap || gap_measure(sc) <= kPolishTarget);
-}
 
 // Whether the step v ← v + Δz − Δs moves a nonnegative-cone entry of v across 0, i.e. changes
 // which of z and s is zero there (the active set of a QP's inequalities).
@@ -101,7 +94,7 @@ BC_HD bool polish_next(const Context& cx, const State<V>& st) {
   const bool flipped = sc.polish_moved && merit <= kPolishFlipGrowth * sc.polish_last;
   if (!(merit < sc.polish_last) && !flipped) return false;
   sc.polish_last = merit;
-  if (merit < sc.polish_best && polish_no_worse(sc))
+  if (merit < sc.polish_best && no_worse_than_reference(sc))
     sc.polish_best = merit, sc.polished = 1, polish_keep(cx, st, true);
   if (sc.polish_it == cx.settings.polish_max_iter || merit <= kPolishTarget) return false;
   kkt_write_H(cx.maps, cx.cones, st.w, st.eta, st.kx);
@@ -123,6 +116,7 @@ BC_HD bool polish_begin(const Context& cx, const State<V>& st) {
   // not change with the normalization: residuals and costs are homogeneous in (x, z, s, τ).
   sc.polish_best = polish_merit(sc), sc.polish_last = INFINITY, sc.polish_it = 0;
   sc.polish_ref_p = sc.res_p_abs, sc.polish_ref_d = sc.res_d_abs, sc.polish_ref_gap = sc.gap_abs;
+  sc.ipm_tau = sc.tau, sc.ipm_kappa = sc.kappa;
   const double tinv = 1.0 / sc.tau;
   scale(dm.n, st.x, tinv), scale(dm.m, st.z, tinv), scale(dm.m, st.s, tinv);
   sc.tau = 1.0, sc.kappa = 0.0;

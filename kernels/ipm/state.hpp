@@ -47,10 +47,15 @@ struct Scalars {
   int centering;  // 1: this attempt is a pure centering step (σ = 1) after a too-short step;
                   // 2: it was taken (once per solve)
   int polished;      // the solution is the polished point (polish.hpp), not the last iterate
+  int tighten;   // the interior point's second run after polishing declined (finalize.hpp):
+                 // 0 not run, 1 running, 2 ended
+  int finished;  // the outputs are written (finalize_end)
+  double ipm_tau, ipm_kappa;  // τ and κ of the interior-point point polishing normalized
+  int tighten_from;           // the iteration the second run started at
   int polish_it;     // polishing: Newton steps taken, and the merits of the best and last points
   int polish_moved;  // the last Newton step moved a nonnegative pair to the other side of v = 0
   double polish_best, polish_last;
-  // The interior-point point's res_p_abs, res_d_abs and gap_abs (polish_no_worse).
+  // The interior-point point's res_p_abs, res_d_abs and gap_abs (info.hpp no_worse_than_reference).
   double polish_ref_p, polish_ref_d, polish_ref_gap;
 };
 
@@ -64,6 +69,7 @@ struct Layout {
   long pv, av, q, b, d, e;                // equilibrated data and the scalings D, E
   long x, z, s, px, pz, ps;               // iterate and previous iterate (polish: the best point)
   long minty;                             // polish: v = z − s (cone_table.hpp, the Minty split)
+  long bx, bz, bs;                        // the second run's starting point (finalize.hpp)
   long rx, rz, Px, Atz, Axs;              // residuals and the products they reuse
   long w, eta, lambda;                    // cone scaling
   long kx, lx, piv, pinv, ywork, irwork;  // KKT values, factor, work
@@ -84,6 +90,7 @@ BC_HD Layout make_layout(const Dims& d) {
   l.d = take(d.n), l.e = take(d.m);
   l.x = take(d.n), l.z = take(d.m), l.s = take(d.m);
   l.px = take(d.n), l.pz = take(d.m), l.ps = take(d.m), l.minty = take(d.m);
+  l.bx = take(d.n), l.bz = take(d.m), l.bs = take(d.m);
   l.rx = take(d.n), l.rz = take(d.m), l.Px = take(d.n), l.Atz = take(d.n), l.Axs = take(d.m);
   l.w = take(d.w_size), l.eta = take(d.cones), l.lambda = take(d.m);
   l.kx = take(d.kkt_nnz), l.lx = take(d.l_nnz), l.piv = take(d.kkt_order);
@@ -99,7 +106,7 @@ BC_HD Layout make_layout(const Dims& d) {
 // Views of one problem's arrays. V is a pointer-like view (see hd.hpp).
 template <class V>
 struct State {
-  V pv, av, q, b, d, e, x, z, s, px, pz, ps, minty, rx, rz, Px, Atz, Axs, w, eta, lambda;
+  V pv, av, q, b, d, e, x, z, s, px, pz, ps, minty, bx, bz, bs, rx, rz, Px, Atz, Axs, w, eta, lambda;
   V kx, lx, piv, pinv, ywork, irwork, x2, z2, dx, dz, ds, rhs_x, rhs_z, dsv, work1, work2;
   V gp, ga, gc, gb;
   Scalars* sc;
@@ -110,7 +117,7 @@ BC_HD State<V> make_state(const Layout& l, V base, Scalars* sc) {
   return {
       base + l.pv,    base + l.av,    base + l.q,      base + l.b,     base + l.d,   base + l.e,
       base + l.x,     base + l.z,     base + l.s,      base + l.px,    base + l.pz,  base + l.ps,
-      base + l.minty, base + l.rx,    base + l.rz,     base + l.Px,    base + l.Atz, base + l.Axs,
+      base + l.minty, base + l.bx,    base + l.bz,     base + l.bs,    base + l.rx,    base + l.rz,     base + l.Px,    base + l.Atz, base + l.Axs,
       base + l.w,     base + l.eta,   base + l.lambda, base + l.kx,    base + l.lx,  base + l.piv,
       base + l.pinv,  base + l.ywork, base + l.irwork, base + l.x2,    base + l.z2,  base + l.dx,
       base + l.dz,    base + l.ds,    base + l.rhs_x,  base + l.rhs_z, base + l.dsv, base + l.work1,

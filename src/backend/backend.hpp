@@ -11,7 +11,9 @@
 //   void iterate();               one iteration of the active problems: cone scaling, KKT
 //                                 assembly, LDLᵀ, predictor, corrector and the update
 //                                 (with the exp/pow scaling-strategy retries inside)
-//   void finalize();              reduced-accuracy checks and unscaled outputs, all problems
+//   int  finalize();              reduced-accuracy checks, polishing and unscaled outputs of the
+//                                 problems not yet finished; returns how many of them resume
+//                                 (active again) for a second run (kernels/ipm/finalize.hpp)
 //
 // A primitive may mark a problem failed (NumericalError, InsufficientProgress); later
 // primitives skip it. Implementations: cpu/ (a thread pool over

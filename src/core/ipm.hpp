@@ -23,17 +23,20 @@ void solve_batch(Backend& be, Monitor&& monitor = Monitor{}) {
   static_assert(backend::is_backend<Backend>::value, "type does not satisfy the Backend contract");
   // 1. Equilibrate the data and find a starting point in the interior of the cones.
   be.setup();
-  for (;;) {
-    // 2. Residuals and termination; finished problems are masked from here on.
-    const int active = be.check_termination();
-    monitor.iteration(be, active);
-    if (active == 0) break;
-    // 3. Scale the cones and factor the KKT matrix at the current iterate; predictor,
-    //    centering and corrector; take the step.
-    be.iterate();
-  }
-  // 4. Reduced-accuracy verdicts for early stops, solution polishing; unscale the solutions.
-  be.finalize();
+  do {
+    for (;;) {
+      // 2. Residuals and termination; finished problems are masked from here on.
+      const int active = be.check_termination();
+      monitor.iteration(be, active);
+      if (active == 0) break;
+      // 3. Scale the cones and factor the KKT matrix at the current iterate; predictor,
+      //    centering and corrector; take the step.
+      be.iterate();
+    }
+    // 4. Reduced-accuracy verdicts for early stops, solution polishing; unscale the solutions.
+    //    Problems where polishing declined come back for a second run at tightened tolerances
+    //    (kernels/ipm/finalize.hpp), once each.
+  } while (be.finalize() > 0);
   monitor.done(be);
 }
 

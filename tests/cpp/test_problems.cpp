@@ -93,13 +93,13 @@ TEST(Polish, APointWithTheLowerMeritButAWorseResidualIsRejected) {
   sc.res_p_abs = 1e-13, sc.res_d_abs = 2.2e-2, sc.gap_abs = 0.0;  // the dual residual: 2000x
   sc.res_p = 1e-15, sc.res_d = 4e-7, sc.gap_rel = 0.0;  // ... yet 4e-7 relative, below 1.3e-6
   EXPECT_LT(kernels::polish_merit(sc), sc.polish_ref_gap);
-  EXPECT_FALSE(kernels::polish_no_worse(sc));
+  EXPECT_FALSE(kernels::no_worse_than_reference(sc));
   sc.res_d_abs = 1e-5;  // no worse than the interior point's: accepted
-  EXPECT_TRUE(kernels::polish_no_worse(sc));
+  EXPECT_TRUE(kernels::no_worse_than_reference(sc));
   sc.res_d_abs = 2e-5, sc.res_d = 5e-13;  // worse but negligible (relative below 1e-12): accepted
-  EXPECT_TRUE(kernels::polish_no_worse(sc));
+  EXPECT_TRUE(kernels::no_worse_than_reference(sc));
   sc.gap_abs = 2e-6, sc.gap_rel = 2e-11;  // a worse gap that is not negligible: rejected
-  EXPECT_FALSE(kernels::polish_no_worse(sc));
+  EXPECT_FALSE(kernels::no_worse_than_reference(sc));
 }
 
 }  // namespace

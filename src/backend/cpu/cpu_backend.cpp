@@ -125,16 +125,21 @@ void CpuBackend::iterate() {
   for_active([&](int k) { kernels::iterate(cx_, state(k)); });
 }
 
-void CpuBackend::finalize() {
+int CpuBackend::finalize() {
   const kernels::Dims& d = cx_.dims;
   parallel_for(range_.end - range_.begin, threads_, [&](int i) {
     const int k = range_.begin + i;
     const auto st = state(k);
     const long n = d.n, m = d.m;
-    kernels::finalize(cx_, st, out_.x + k * n, out_.z + k * m, out_.s + k * m, out_.objective[k]);
+    if (kernels::finalize(cx_, st, out_.x + k * n, out_.z + k * m, out_.s + k * m,
+                          out_.objective[k]))
+      return;  // resumes
     out_.status[k] = static_cast<std::int32_t>(st.sc->status);
     out_.iterations[k] = st.sc->iterations;
   });
+  for (int k = range_.begin; k < range_.end; ++k)
+    if (scalars_[k].status == Status::Unsolved) active_.push_back(k);
+  return static_cast<int>(active_.size());
 }
 
 }  // namespace batchcone::backend::cpu

@@ -59,7 +59,7 @@ class CpuBackend {
   void setup();
   int check_termination();
   void iterate();
-  void finalize();
+  int finalize();  // how many problems resume (kernels/ipm/finalize.hpp)
 
   // Derivatives at a given solution (no solve needed; see include/batchcone/diff.hpp).
   // Per problem: equilibrate, H, factor (factor = false: products with K only).

@@ -111,7 +111,7 @@ void LaneBackend::iterate() {
       kernels::iterate(cx_, lane(l));  // the retry, on this lane alone
 }
 
-void LaneBackend::finalize() {
+int LaneBackend::finalize() {
   bool step[kLanes] = {}, any = false;
   for (int l = 0; l < count_; ++l) any |= step[l] = kernels::finalize_begin(cx_, lane(l));
   while (any) {
@@ -122,14 +122,18 @@ void LaneBackend::finalize() {
         any |= step[l] = kernels::polish_after_step(cx_, lane(l), lanes::lane(solved, l));
   }
   const long n = cx_.dims.n, m = cx_.dims.m;
+  int resumed = 0;
   for (int l = 0; l < count_; ++l) {
     const long k = first_ + l;
     const Lane st = lane(l);
-    kernels::finalize_end(cx_, st, out_.x + k * n, out_.z + k * m, out_.s + k * m,
-                          out_.objective[k]);
+    active_[l] = kernels::finalize_end(cx_, st, out_.x + k * n, out_.z + k * m, out_.s + k * m,
+                                       out_.objective[k]);
+    resumed += active_[l];
+    if (active_[l]) continue;
     out_.status[k] = static_cast<std::int32_t>(st.sc->status);
     out_.iterations[k] = st.sc->iterations;
   }
+  return resumed;
 }
 
 // ---- derivatives ------------------------------------------------------------------------------

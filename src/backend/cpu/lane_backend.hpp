@@ -28,7 +28,7 @@ class LaneBackend {
   void setup();
   int check_termination();
   void iterate();
-  void finalize();
+  int finalize();  // how many problems resume (kernels/ipm/finalize.hpp)
 
   // Derivatives at given solutions (include/batchcone/diff.hpp), the block's part of each call:
   // K at each solution factored once (derivative_factor), then the solves for all lanes at

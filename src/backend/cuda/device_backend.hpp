@@ -132,7 +132,11 @@ class DeviceBackend {
     return active_;
   }
   void iterate() { exec_.iterate(bt_); }
-  void finalize() { exec_.finalize(bt_, out_); }
+  // Returns how many problems resume for a second run (kernels/ipm/finalize.hpp).
+  int finalize() {
+    exec_.finalize(bt_, out_);
+    return active_ = exec_.count_active(bt_);
+  }
 
  private:
   Executor& exec_;

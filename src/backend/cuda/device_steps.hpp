@@ -83,8 +83,9 @@ BC_HD void finalize(const Batch& bt, const Outputs& out, int b) {
   if (bt.scalars[b].status == Status::InvalidInput)
     return kernels::write_invalid_input(bt.cx.dims, out.x + b * n, out.z + b * m, out.s + b * m,
                                         out.objective[b], out.status[b], out.iterations[b]);
-  kernels::finalize(bt.cx, state_of(bt, b), out.x + b * n, out.z + b * m, out.s + b * m,
-                    out.objective[b]);
+  if (kernels::finalize(bt.cx, state_of(bt, b), out.x + b * n, out.z + b * m, out.s + b * m,
+                        out.objective[b]))
+    return;  // the second run follows (kernels/ipm/finalize.hpp)
   out.status[b] = static_cast<std::int32_t>(bt.scalars[b].status);
   out.iterations[b] = bt.scalars[b].iterations;
 }
