@@ -15,9 +15,10 @@
 // conic solutions, here with the quadratic objective and a direct factorization instead of
 // LSQR). It runs in the equilibrated coordinates at τ = 1 and steps while Clarabel's residual
 // measures (polish_merit) keep falling. A point replaces the interior-point solution only when
-// it is better by that merit and no worse in what the user gets (info.hpp no_worse_than_reference): Clarabel's
-// relative residuals divide by the point's own norms, so a Newton step that inflates z can
-// lower the merit while ‖Px + Aᵀz + q‖ in the user's data grows by orders of magnitude.
+// it is better by that merit and no worse in what the user gets (info.hpp
+// no_worse_than_reference): Clarabel's relative residuals divide by the point's own norms, so a
+// Newton step that inflates z can lower the merit while ‖Px + Aᵀz + q‖ in the user's data grows
+// by orders of magnitude.
 #pragma once
 
 #include "info.hpp"

@@ -55,7 +55,7 @@ struct Scalars {
   int polish_it;     // polishing: Newton steps taken, and the merits of the best and last points
   int polish_moved;  // the last Newton step moved a nonnegative pair to the other side of v = 0
   double polish_best, polish_last;
-  // The interior-point point's res_p_abs, res_d_abs and gap_abs (info.hpp no_worse_than_reference).
+  // The interior-point point's res_p_abs, res_d_abs and gap_abs (no_worse_than_reference).
   double polish_ref_p, polish_ref_d, polish_ref_gap;
 };
 
@@ -106,7 +106,8 @@ BC_HD Layout make_layout(const Dims& d) {
 // Views of one problem's arrays. V is a pointer-like view (see hd.hpp).
 template <class V>
 struct State {
-  V pv, av, q, b, d, e, x, z, s, px, pz, ps, minty, bx, bz, bs, rx, rz, Px, Atz, Axs, w, eta, lambda;
+  V pv, av, q, b, d, e, x, z, s, px, pz, ps, minty, bx, bz, bs, rx, rz, Px, Atz, Axs, w, eta;
+  V lambda;
   V kx, lx, piv, pinv, ywork, irwork, x2, z2, dx, dz, ds, rhs_x, rhs_z, dsv, work1, work2;
   V gp, ga, gc, gb;
   Scalars* sc;
