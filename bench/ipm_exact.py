@@ -41,21 +41,17 @@ RESULTS = HERE / "results"
 TIGHT = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-12, "tol_feas": 1e-12, "max_iter": 500}
 
 
-def native(entry: str, structure, settings, P, c, A, b):
-    """(x, z, s, status) of a batch through the pointer API's `entry` on full-batch float64 arrays
-    (B rows each), outputs [B, n] and [B, m]."""
-    from batchcone import _ffi
+def layer_data(layer, values):
+    """The canonical (P_vals, c, A_vals, b) of a CvxpyLayer at parameter values [B, ...] each,
+    as full float64 numpy arrays."""
+    import jax.numpy as jnp
 
-    B = b.shape[0]
-    x, z, s = np.empty((B, structure.n)), np.empty((B, structure.m)), np.empty((B, structure.m))
-    status, iters, obj = np.zeros(B, np.int32), np.zeros(B, np.int32), np.zeros(B)
-    arrays = [np.ascontiguousarray(np.broadcast_to(a, (B, a.shape[-1])), np.float64) for a in (P, c, A, b)]
-    ptr = lambda a: a.ctypes.data if a.size else _ffi.NULL_SAFE_ADDRESS  # noqa: E731
-    args = [v for a in arrays for v in (ptr(a), a.shape[-1])] + [ptr(a) for a in (x, z, s, status, iters, obj)]
-    rc, message = _ffi.call_pointer_api(_ffi.library(), entry, structure.key, settings.attribute(), B, args)
-    if rc != 0:
-        raise RuntimeError(message)
-    return x, z, s, status
+    import cvxpylayers.jax.cvxpylayer as jl
+
+    cn = layer._canon
+    batch, arrays = layer._validate([jnp.asarray(v) for v in values])
+    p = layer._parameter_vector(arrays, batch, jnp.float64)
+    return [np.asarray(jl._apply(sm, p)) for sm in (cn.P, cn.c, cn.A, cn.b)]
 
 
 def _relative(a, ref) -> float:
@@ -92,13 +88,12 @@ def family_row(name, size, prob, params, variables, draw, draws) -> dict:
     if not only_variable:
         row["excess"] = row["viol"] = math.nan
     # The emulated launch on the canonical problems, against the CPU's interior point.
-    cn = layer._canon
-    batch, arrays = layer._validate([jnp.asarray(v) for v in values])
-    p = layer._parameter_vector(arrays, batch, jnp.float64)
-    data = [np.asarray(jl._apply(sm, p)) for sm in (cn.P, cn.c, cn.A, cn.b)]
+    import mm
+
+    data, structure = layer_data(layer, values), layer._canon.structure
     settings = bc.Settings(qp_method="ipm")
-    cpu = native("batchcone_solve_f64", cn.structure, settings, *data)
-    emu = native("batchcone_emulated_solve_f64", cn.structure, settings, *data)
+    cpu = mm.native_solve("batchcone_solve_f64", structure, settings, *data)
+    emu = mm.native_solve("batchcone_emulated_solve_f64", structure, settings, *data)
     row["emulated"] = max(_relative(emu[0], cpu[0]), _relative(emu[1], cpu[1]))
     row["emulated_status"] = bool(np.array_equal(emu[3], cpu[3]))
     return row
@@ -120,9 +115,6 @@ def families_part(draws, only) -> list[dict]:
 
 
 def mm_row(name) -> dict:
-    import clarabel
-    import scipy.sparse as sp
-
     import batchcone as bc
     import mm
 
@@ -134,22 +126,11 @@ def mm_row(name) -> dict:
     out["status"] = info["status"]
     out["objective"] = mm.residuals(prob, x, z, rows, signs, h)["objective"] - prob["r"]
     st = bc.Structure.from_matrices(P, G, mm.cones_of(k, G.shape[0]))  # a registry lookup now
-    Pu = sp.triu(P, format="csc")
-    Pu.sort_indices()
-    Gc = G.copy()
-    Gc.sort_indices()
-    emu = native("batchcone_emulated_solve_f64", st, settings, Pu.data[None], q[None], Gc.data[None], h[None])
+    P_vals, G_vals = mm.native_values(P, G)
+    emu = mm.native_solve("batchcone_emulated_solve_f64", st, settings, P_vals, q, G_vals, h)
     out["emulated"] = _relative(emu[0][0], x)
     out["emulated_status"] = bc.STATUS_NAMES[emu[3][0]]
-    cset = clarabel.DefaultSettings()
-    cset.verbose, cset.time_limit = False, 120.0
-    cset.tol_gap_abs = cset.tol_gap_rel = cset.tol_feas = 1e-12
-    cset.max_iter = 500
-    if hasattr(cset, "max_threads"):
-        cset.max_threads = 1
-    sol = clarabel.DefaultSolver(Pu, q, G, h, mm.clarabel_cones(k, G.shape[0]), cset).solve()
-    out["clarabel_status"] = str(sol.status)
-    xc = np.asarray(sol.x)
+    out["clarabel_status"], xc = mm.clarabel_tight(P, q, G, h, k)
     out["clarabel_objective"] = 0.5 * float(xc @ (P @ xc)) + float(q @ xc)
     a, b = out["objective"], out["clarabel_objective"]
     out["objective_diff"] = abs(a - b) / (1 + min(abs(a), abs(b)))

@@ -153,30 +153,56 @@ def run_batchcone(P, q, G, h, k, repeat, settings=None, slacks=False):
     # Once: the native registry keeps a structure's analysis by content, so a second
     # from_matrices of the same pattern is a lookup (Clarabel's construction has no such cache).
     setup, st = _timed(lambda: bc.Structure.from_matrices(P, G, cones), 0)
-    Pu = sp.triu(P, format="csc")
-    Pu.sort_indices()
-    Gc = G.copy()
-    Gc.sort_indices()
+    P_vals, G_vals = native_values(P, G)
     settings = settings or bc.Settings(num_threads=1)
     solve_time, (x, z, s, status, iters) = _timed(
-        lambda: _native_solve(st, settings, Pu.data, q, Gc.data, h), repeat)
-    info = {"status": bc.STATUS_NAMES[status], "iterations": iters, "setup": setup, "solve": solve_time}
-    return (info, x, z, s) if slacks else (info, x, z)
+        lambda: native_solve("batchcone_solve_f64", st, settings, P_vals, q, G_vals, h), repeat)
+    info = {"status": bc.STATUS_NAMES[status[0]], "iterations": int(iters[0]), "setup": setup, "solve": solve_time}
+    return (info, x[0], z[0], s[0]) if slacks else (info, x[0], z[0])
 
 
-def _native_solve(st, settings, P_vals, c, A_vals, b):
-    """One problem through the pointer API (no JAX in the timing)."""
+def native_values(P, G):
+    """The value arrays the native solve takes: triu(P) and G, each in sorted CSC order."""
+    import scipy.sparse as sp
+
+    Pu = sp.triu(P, format="csc")
+    Pu.sort_indices()
+    Gc = sp.csc_matrix(G, copy=True)
+    Gc.sort_indices()
+    return Pu.data, Gc.data
+
+
+def native_solve(entry: str, st, settings, P_vals, c, A_vals, b):
+    """(x, z, s, status, iterations), [B, ...] each, of a batch through the pointer API's
+    `entry` (batchcone_solve_f64, or batchcone_emulated_solve_f64: the CUDA backend's device steps
+    on the host); no JAX in the timing. Inputs [B, len] or [len] (one problem, B = 1)."""
     from batchcone import _ffi
 
-    x, z, s = np.empty(st.n), np.empty(st.m), np.empty(st.m)
-    status, iters, obj = np.zeros(1, np.int32), np.zeros(1, np.int32), np.zeros(1)
-    arrays = [np.ascontiguousarray(a, np.float64) for a in (P_vals, c, A_vals, b)]
+    inputs = [np.atleast_2d(np.asarray(a, np.float64)) for a in (P_vals, c, A_vals, b)]
+    B = max(a.shape[0] for a in inputs)
+    arrays = [np.ascontiguousarray(np.broadcast_to(a, (B, a.shape[-1]))) for a in inputs]
+    x, z, s = np.empty((B, st.n)), np.empty((B, st.m)), np.empty((B, st.m))
+    status, iters, obj = np.zeros(B, np.int32), np.zeros(B, np.int32), np.zeros(B)
     ptr = lambda a: a.ctypes.data if a.size else _ffi.NULL_SAFE_ADDRESS  # noqa: E731
-    args = [v for a in arrays for v in (ptr(a), 0)] + [ptr(a) for a in (x, z, s, status, iters, obj)]
-    rc, message = _ffi.call_pointer_api(_ffi.library(), "batchcone_solve_f64", st.key, settings.attribute(), 1, args)
+    args = [v for a in arrays for v in (ptr(a), a.shape[-1])] + [ptr(a) for a in (x, z, s, status, iters, obj)]
+    rc, message = _ffi.call_pointer_api(_ffi.library(), entry, st.key, settings.attribute(), B, args)
     if rc != 0:
         raise RuntimeError(message)
-    return x, z, s, int(status[0]), int(iters[0])
+    return x, z, s, status, iters
+
+
+def clarabel_tight(P, q, G, h, k, time_limit=120.0):
+    """Clarabel's status and x at tol_gap_abs = tol_gap_rel = tol_feas = 1e-12 (one thread)."""
+    import clarabel
+    import scipy.sparse as sp
+
+    settings = clarabel.DefaultSettings()
+    settings.verbose, settings.time_limit, settings.max_iter = False, time_limit, 500
+    settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = 1e-12
+    if hasattr(settings, "max_threads"):
+        settings.max_threads = 1
+    sol = clarabel.DefaultSolver(sp.triu(P, format="csc"), q, G, h, clarabel_cones(k, G.shape[0]), settings).solve()
+    return str(sol.status), np.asarray(sol.x)
 
 
 def run_clarabel(P, q, G, h, k, time_limit, repeat):

@@ -29,19 +29,6 @@ EVERY = mm.names(True, DATA)
 CLARABEL_ALMOST_AT_TIGHT = ("QISRAEL", "QRECIPE")
 
 
-def clarabel_tight(P, q, G, h, k):
-    """Clarabel's status and x at tol_gap_abs = tol_gap_rel = tol_feas = 1e-12."""
-    import clarabel
-    import scipy.sparse as sp
-
-    settings = clarabel.DefaultSettings()
-    settings.verbose = False
-    settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = 1e-12
-    settings.max_iter = 500
-    sol = clarabel.DefaultSolver(sp.triu(P, format="csc"), q, G, h, mm.clarabel_cones(k, G.shape[0]), settings).solve()
-    return str(sol.status), np.asarray(sol.x)
-
-
 @pytest.mark.parametrize("name", EVERY)
 def test_solved_to_clarabels_tight_objective(name):
     # At default settings, the default method, the interior point and the emulated launch (the
@@ -52,7 +39,7 @@ def test_solved_to_clarabels_tight_objective(name):
     # tolerances (kernels/ipm/finalize.hpp).
     prob = mm.load(name, DATA)
     P, q, G, h, rows, signs, k = mm.conic(prob)
-    status, xc = clarabel_tight(P, q, G, h, k)
+    status, xc = mm.clarabel_tight(P, q, G, h, k)
     # Clarabel ends AlmostSolved at 1e-12 on QISRAEL and QRECIPE (Solved at its defaults), a
     # reference good to 1e-7 there (QISRAEL: 1.8e-8 from ours; our second run does not reach
     # the tightened tolerances on it either and keeps the default-tolerance point).
@@ -71,15 +58,9 @@ def test_solved_to_clarabels_tight_objective(name):
 
 
 def _emulated(P, q, G, h, k):
-    import scipy.sparse as sp
-    from ipm_exact import native
-
     st = bc.Structure.from_matrices(P, G, mm.cones_of(k, G.shape[0]))
-    Pu = sp.triu(P, format="csc")
-    Pu.sort_indices()
-    Gc = G.copy()
-    Gc.sort_indices()
-    x, _, _, status = native("batchcone_emulated_solve_f64", st, bc.Settings(), Pu.data[None], q[None], Gc.data[None], h[None])
+    P_vals, G_vals = mm.native_values(P, G)
+    x, _, _, status, _ = mm.native_solve("batchcone_emulated_solve_f64", st, bc.Settings(), P_vals, q, G_vals, h)
     return bc.STATUS_NAMES[status[0]], x[0]
 
 

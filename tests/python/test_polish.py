@@ -207,17 +207,14 @@ def test_interior_point_is_exact_where_it_ends_with_a_pair_on_the_wrong_side(fam
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-    from ipm_exact import native
-    import cvxpylayers.jax.cvxpylayer as jl
+    from ipm_exact import layer_data
+    from mm import native_solve as native
 
     prob, params, var, draw, qp = family()
     B = 512
     values = [np.asarray(v) for v in draw(np.random.default_rng(1), B)]
     layer = CvxpyLayer(prob, params, [var])
-    cn = layer._canon
-    batch, arrays = layer._validate([jnp.asarray(v) for v in values])
-    p = layer._parameter_vector(arrays, batch, jnp.float64)
-    data = [np.asarray(jl._apply(sm, p)) for sm in (cn.P, cn.c, cn.A, cn.b)]
+    cn, data = layer._canon, layer_data(layer, values)
     rough = native("batchcone_solve_f64", cn.structure, bc.Settings(qp_method="ipm", polish_enable=False), *data)
     s, z = rough[2], rough[1]  # only nonnegative rows here (zero rows would have s = 0)
     ambiguous = np.flatnonzero(np.max(np.minimum(s, z) / np.maximum(np.maximum(s, z), 1e-300), axis=1) > 1e-3)
