@@ -95,14 +95,17 @@ def _register_cuda(lib: ctypes.CDLL) -> None:
 
 
 def _declare(lib: ctypes.CDLL) -> None:
-    int_p = ctypes.POINTER(ctypes.c_int)
+    # The arrays go as plain addresses (register_structure keeps them alive for the call and
+    # has checked their dtypes): ctypes' typed-pointer casts cost more than the analysis of a
+    # small structure.
+    addr = ctypes.c_void_p
     lib.batchcone_register_structure.restype = ctypes.c_int
     i64 = ctypes.c_int64
     lib.batchcone_register_structure.argtypes = [
         i64, i64, i64,
-        int_p, i64, int_p, i64,
-        int_p, i64, int_p, i64,
-        int_p, int_p, ctypes.POINTER(ctypes.c_double), i64,
+        addr, i64, addr, i64,
+        addr, i64, addr, i64,
+        addr, addr, addr, i64,
         ctypes.c_char_p, ctypes.c_int,
     ]  # fmt: skip
     _declare_pointer_api(lib)
@@ -156,15 +159,15 @@ def register_structure(key, n, m, p_indptr, p_indices, a_indptr, a_indices, kind
     """Registers a structure with the native registry; raises ValueError naming the fault."""
     lib = library()
 
-    def ptr(a):
-        return a.ctypes.data_as(ctypes.POINTER(ctypes.c_int))
+    def ptr(a):  # int32 (float64 alphas) and C-contiguous, as Structure made them
+        return a.ctypes.data
 
     err = ctypes.create_string_buffer(512)
     rc = lib.batchcone_register_structure(
         key, n, m,
         ptr(p_indptr), len(p_indptr), ptr(p_indices), len(p_indices),
         ptr(a_indptr), len(a_indptr), ptr(a_indices), len(a_indices),
-        ptr(kinds), ptr(dims), alphas.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), len(kinds),
+        ptr(kinds), ptr(dims), ptr(alphas), len(kinds),
         err, len(err),
     )  # fmt: skip
     if rc != 0:

@@ -111,6 +111,32 @@ def _cone(i: int, cone) -> Cone:
     return Cone(kind, dim, float(alpha))
 
 
+def _sorted_csc(M):
+    """M as a scipy CSC matrix with sorted row indices; one the user passed in that form is used
+    as it is (no copy, and never modified), since this runs in every Structure.from_matrices."""
+    import scipy.sparse as sp
+
+    if not (sp.issparse(M) and M.format == "csc"):
+        M = sp.csc_matrix(M)
+    if not M.has_sorted_indices:
+        M = M.copy()
+        M.sort_indices()
+    return M
+
+
+def _upper_triangle(Pc) -> tuple[np.ndarray, np.ndarray]:
+    """(indptr, indices) of triu(Pc) for a CSC matrix with sorted rows: the entries with
+    row ≤ column are a prefix of every column, so the pattern is a mask and a count."""
+    indptr, indices = Pc.indptr, Pc.indices
+    cols = np.repeat(np.arange(Pc.shape[1], dtype=indices.dtype), np.diff(indptr))
+    keep = indices <= cols
+    if keep.all():
+        return indptr, indices
+    upper = np.zeros(Pc.shape[1] + 1, np.int64)
+    np.cumsum(np.bincount(cols[keep], minlength=Pc.shape[1]), out=upper[1:])
+    return upper, indices[keep]
+
+
 @dataclass(frozen=True, eq=False)
 class Structure:
     """Sizes, CSC patterns of triu(P) (n×n) and A (m×n), and cones of
@@ -162,12 +188,9 @@ class Structure:
     @classmethod
     def from_matrices(cls, P, A, cones: Sequence[Cone | tuple[str, int]]) -> "Structure":
         """From scipy sparse (or dense) P (n×n; its upper triangle is used) and A (m×n)."""
-        import scipy.sparse as sp
-
-        Pu = sp.triu(sp.csc_matrix(P), format="csc")
-        Ac = sp.csc_matrix(A)
-        Pu.sort_indices(), Ac.sort_indices()
-        return cls(Ac.shape[1], Ac.shape[0], Pu.indptr, Pu.indices, Ac.indptr, Ac.indices, cones)
+        Ac = _sorted_csc(A)
+        return cls(Ac.shape[1], Ac.shape[0], *_upper_triangle(_sorted_csc(P)), Ac.indptr,
+                   Ac.indices, cones)  # fmt: skip
 
     @property
     def nnz_P(self) -> int:

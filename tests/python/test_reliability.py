@@ -57,6 +57,36 @@ def test_random_structure_arrays_never_crash():
             assert str(e).startswith("batchcone: "), e
 
 
+def test_from_matrices_takes_scipys_upper_triangle_and_leaves_the_input_alone():
+    # The pattern of triu(P) and of A as scipy computes them, from every input form (full or
+    # triangular P, CSC with unsorted rows, CSR, dense, explicit zeros kept), and the caller's
+    # matrices unmodified.
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(7)
+    for trial in range(40):
+        n, m = int(rng.integers(1, 9)), int(rng.integers(1, 9))
+        B = sp.random(n, n, density=0.4, random_state=trial, format="csc")
+        P = {0: B + B.T, 1: sp.triu(B + B.T), 2: sp.tril(B + B.T)}[trial % 3].tocsc()
+        A = sp.random(m, n, density=0.5, random_state=100 + trial, format="csc")
+        if trial % 4 == 1 and A.nnz:
+            A.data[0] = 0.0  # an explicit zero stays in the pattern
+        if trial % 4 == 2:  # unsorted rows in every column
+            A = sp.csc_matrix((A.data[::-1], A.indices[::-1], A.nnz - A.indptr[::-1]), A.shape)
+        P_in, A_in = [(P, A), (P.tocsr(), A.tocsr()), (P.toarray(), A.toarray()), (P, A)][trial % 4]
+        before = [(x.indptr.copy(), x.indices.copy()) for x in (P_in, A_in) if sp.issparse(x)]
+        st = bc.Structure.from_matrices(P_in, A_in, [bc.NonNeg(m)])
+        Pu, Ac = sp.triu(sp.csc_matrix(P_in), format="csc"), sp.csc_matrix(A_in, copy=True)
+        Pu.sort_indices(), Ac.sort_indices()
+        np.testing.assert_array_equal(st.P_indptr, Pu.indptr)
+        np.testing.assert_array_equal(st.P_indices, Pu.indices)
+        np.testing.assert_array_equal(st.A_indptr, Ac.indptr)
+        np.testing.assert_array_equal(st.A_indices, Ac.indices)
+        after = [(x.indptr, x.indices) for x in (P_in, A_in) if sp.issparse(x)]
+        for (p0, i0), (p1, i1) in zip(before, after):
+            np.testing.assert_array_equal(p0, p1), np.testing.assert_array_equal(i0, i1)
+
+
 # ---- 2. Maximize -----------------------------------------------------------------------------------
 
 
