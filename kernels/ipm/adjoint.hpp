@@ -55,7 +55,7 @@ BC_HD bool derivative_factor(const Context& cx, const State<V>& st, const Proble
   fill(cx.maps.order, st.ywork, 0.0);
   kkt_load_data(cx.maps, cx.dims.nnz_p, st.pv, cx.dims.nnz_a, st.av, st.kx);
   if (!derivative_split(cx, st, sol)) return false;
-  return !factor || factor_kkt(cx, st);
+  return !factor || factor_kkt_at_solution(cx, st, true);
 }
 
 // e ← b − K̃ v in the reduced (x, z) space, with the −H̃ block applied as −W̃(W̃ v_z) rather

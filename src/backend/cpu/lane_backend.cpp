@@ -157,7 +157,8 @@ void LaneBackend::derivative_factor(const SolutionView& sol, bool factor) {
     split[l] = l < count_ && kernels::is_differentiable(sol.status[k]) &&
                kernels::derivative_split(cx_, lane(l), solution(sol, k));
   }
-  const lanes::Mask ok = factor ? kernels::factor_kkt(cx_, block()) : lanes::Mask{~lanes::VecL{}};
+  const lanes::Mask ok = factor ? kernels::factor_kkt_at_solution(cx_, block(), lanes::mask_of(split))
+                                : lanes::Mask{~lanes::VecL{}};
   for (int l = 0; l < kLanes; ++l) scalars_[l].factored = split[l] && lanes::lane(ok, l);
 }
 
