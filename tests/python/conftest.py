@@ -14,3 +14,6 @@ jax.config.update("jax_enable_x64", True)
 import sys  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
+# The benchmarks' problem families and helpers (bench/rivals.py, mm.py, ipm_exact.py) serve as
+# test problems too.
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "bench"))

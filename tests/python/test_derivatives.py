@@ -9,6 +9,7 @@ import pytest
 from jax.test_util import check_grads
 
 import batchcone as bc
+import rivals
 from problems import load_fixtures, planted
 
 TIGHT = bc.Settings(tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
@@ -90,17 +91,8 @@ def test_float32_tangents_match_float64_ones(family):
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6 * np.max(np.abs(want)))
 
 
-def _rivals_families():
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-    from rivals import families
-
-    return {f"{name} {size}": f[0] for name, size, *f in families(True)}
-
-
-_FAMILIES = _rivals_families()
+# name → (problem, parameters, variables, draw) of bench/rivals.py's quick families
+_FAMILIES = {f"{name} {size}": f[0] for name, size, *f in rivals.families(True)}
 
 
 @pytest.mark.parametrize("family", list(_FAMILIES))

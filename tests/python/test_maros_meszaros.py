@@ -12,7 +12,6 @@ each in the conic form bench/mm.py gives both solvers:
   up to 2000x in the dual residual) and on every problem of the subset.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +20,7 @@ import pytest
 import batchcone as bc
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-import mm  # noqa: E402
+import mm  # noqa: E402  (bench/, on the path from conftest.py)
 
 DATA = ROOT / "tests" / "data" / "maros_meszaros"
 EVERY = mm.names(True, DATA)

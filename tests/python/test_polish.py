@@ -205,10 +205,6 @@ def test_interior_point_is_exact_where_it_ends_with_a_pair_on_the_wrong_side(fam
     # at 1e-10, which is itself only ~1e-9 exact there) to 1e-11, in the CPU's solve and in the
     # emulated launch (the CUDA backend's steps on the host); every draw within 1e-10 of the
     # active-set method.
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
     from ipm_exact import layer_data
     from mm import native_solve as native
 
@@ -240,10 +236,6 @@ def test_interior_point_is_exact_on_mpc_where_clarabel_at_1e_12_is_not():
     # 1.3e-8 from the exact solution (one draw), so the bench's comparison with it cannot show
     # 1e-8; the interior point (the GPU's method) must be within 1e-10 of the exact solution
     # (with the dynamics as equality rows) on every draw, in the emulated launch too.
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
     from ipm_exact import layer_data
     from mm import native_solve as native
     from rivals import families
