@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 PYTHON     ?= python3
 PIP        := $(PYTHON) -m pip install -q --disable-pip-version-check
 
-.PHONY: all deps build build-asan python python-deps test test-release test-asan test-install test-python demo bench bench-quick bench-rivals bench-mm gpu-check format clean
+.PHONY: all deps build build-asan python python-deps test test-release test-asan test-install test-python demo bench bench-quick bench-rivals bench-mm gpu-bundle gpu-check format clean
 
 all: build
 
@@ -74,10 +74,17 @@ MM_DATA ?= $(abspath ../shared/data/maros_meszaros)
 bench-mm: python
 	BATCHCONE_MM_DATA=$(MM_DATA) $(PYTHON) bench/mm.py run $(MM_ARGS)
 
-# Every check that needs a GPU (CUDA build and tests, compute-sanitizer, JAX on cuda, GPU
-# benchmark rows) in one command and one log, gpu-check.log: see scripts/gpu_check.sh.
+# Every check that needs a GPU (CUDA build and tests, compute-sanitizer, JAX and torch on cuda,
+# GPU benchmark rows) in one command, one log (gpu-check.log) and bench/results/gpu_check.md, each
+# step under a time budget: see scripts/gpu_check.sh. On a GPU image without network access it
+# first installs the bundle that `make gpu-bundle` downloads here (wheels for the GPU image's
+# Python 3.12, GoogleTest and SuiteSparse's AMD as .debs; scripts/gpu_bundle.py).
+GPU_BUNDLE ?= gpu-bundle
+gpu-bundle:
+	$(PYTHON) scripts/gpu_bundle.py download $(GPU_BUNDLE) --python-version 3.12
+
 gpu-check:
-	./scripts/gpu_check.sh
+	GPU_BUNDLE=$(GPU_BUNDLE) ./scripts/gpu_check.sh
 
 # The installed CMake package: find_package(batchcone) from a downstream project.
 test-install: build

@@ -23,7 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.custom_derivatives import SymbolicZero
 
-from . import _ffi
+from . import _ffi, _vma
 from .settings import Settings
 from .structure import Structure
 
@@ -94,6 +94,10 @@ def solve(structure: Structure, P_vals, c, A_vals, b, settings: Settings = Setti
     # error could only surface later and would lose the batch, so such a problem gets status
     # InvalidInput and NaN outputs instead, and the others are solved.
     traced = any(isinstance(a, jax.core.Tracer) for a in arrays)
+    # Inside shard_map, operands replicated over a manual axis are cast to vary over it like the
+    # sharded ones, here, outside the custom JVP: their gradients are then summed over the
+    # devices by the cast's transpose (_vma.py).
+    arrays, _ = _vma.agree(*arrays)
     return Solution(*_solve(structure, settings, traced, *arrays))
 
 
@@ -112,7 +116,8 @@ def _solve_call(structure, settings, traced, P, c, A, b, exact=False):
     when ``exact`` (else empty): the point a float32 caller's derivatives are taken at, which
     needs no float64 arrays (jax_enable_x64 may be off)."""
     lead = jnp.broadcast_shapes(P.shape[:-1], c.shape[:-1], A.shape[:-1], b.shape[:-1])
-    dt, sds = c.dtype, jax.ShapeDtypeStruct
+    (P, c, A, b), like = _vma.agree(P, c, A, b)
+    dt, sds = c.dtype, partial(_vma.result, like=like)
     n, m = (structure.n, structure.m) if exact else (0, 0)
     out = (
         sds(lead + (structure.n,), dt),
@@ -131,12 +136,13 @@ def _solve_call(structure, settings, traced, P, c, A, b, exact=False):
 
 def _kkt_call(target, structure, settings, data, solution, vx, vz):
     lead = jnp.broadcast_shapes(solution[0].shape[:-1], vx.shape[:-1], vz.shape[:-1])
-    sds = jax.ShapeDtypeStruct
+    operands, like = _vma.agree(*data, *solution, vx, vz)
+    sds = partial(_vma.result, like=like)
     out = (sds(lead + (structure.n,), vx.dtype), sds(lead + (structure.m,), vz.dtype))
     call = jax.ffi.ffi_call(target, out, vmap_method="expand_dims")
     # Only Solved and AlmostSolved problems are differentiated, and a NaN in one's vector is
     # that problem's: no value checks (the solve made them).
-    return call(*data, *solution, vx, vz, **_attrs(structure, settings, True))
+    return call(*operands, **_attrs(structure, settings, True))
 
 
 # ---- sparse products on the structure's patterns (linear in the values, so transposable) -------
@@ -181,6 +187,12 @@ def _is_zero(t):
     return isinstance(t, SymbolicZero)
 
 
+def _zero_tangent(v):
+    """A symbolic zero tangent for output v, typed after it (inside shard_map, varying over
+    the same manual axes)."""
+    return SymbolicZero(jax.typeof(v).to_tangent_aval())
+
+
 def _solve_jvp(structure, settings, traced, primals, tangents):
     """The tangent rule. Tangents of inputs that do not depend on the differentiated arguments
     arrive as symbolic zeros (symbolic_zeros=True) and their terms are left out: computed, a
@@ -199,10 +211,9 @@ def _solve_jvp(structure, settings, traced, primals, tangents):
     okb = (status == SOLVED) | (status == ALMOST_SOLVED)
     x_d, z_d = _masked(x, okb), _masked(z, okb)
     solution = (x64, z64, s64, status) if exact else (x, z, s, status)
-    zero_int = np.zeros(status.shape, dtype=jax.dtypes.float0)
+    zero_int = _zero_tangent(status)
     if all(_is_zero(t) for t in tangents):
-        return out, (jnp.zeros_like(x), jnp.zeros_like(z), jnp.zeros_like(s), zero_int, zero_int,
-                     jnp.zeros_like(objective))  # fmt: skip
+        return out, tuple(_zero_tangent(v) for v in out)
 
     n, m = structure.n, structure.m
     r_x = [-_P_times(structure, dP, x_d)] if not _is_zero(dP) else []
