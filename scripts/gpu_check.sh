@@ -3,8 +3,9 @@
 # make gpu-check: every check that needs a GPU, in one command, one log (gpu-check.log, or
 # $GPU_CHECK_LOG) and one results file (bench/results/gpu_check.md, or $GPU_CHECK_RESULTS), within
 # 8 minutes on one H100/H200 on a bare image without network access. Each step has a time budget
-# (seconds, after its name below) and runs under `timeout`; a failed or timed-out step is reported
-# and the next one runs, so every step leaves its result. The exit status counts the failed steps.
+# in seconds (the second argument of its `step` line below) and runs under `timeout`; a failed or
+# timed-out step is reported and the next one runs, so every step leaves its result. The exit
+# status counts the failed steps.
 #   0. install the offline bundle ($GPU_BUNDLE, default gpu-bundle/, made by `make gpu-bundle`)
 #      under $GPU_DEPS: wheels (cvxpy, clarabel, diffcp, scs, ...), GoogleTest and SuiteSparse's
 #      AMD (scripts/gpu_bundle.py); without a bundle, what the machine has installed is used
