@@ -9,6 +9,13 @@
 //         P̄ = −½(w_x xᵀ + x w_xᵀ) on the pattern of triu(P) (off-diagonal entries count twice).
 // Problems whose status is not Solved or AlmostSolved (or whose derivative system fails) get
 // zero derivatives; nothing NaN leaks out.
+//
+// H is the limit scaling of the solution's complementary pair: 0 on equality and active rows,
+// infinite on inactive ones (there dz = 0). The interior point's derivative stands a large
+// finite value in for infinity (relative error ~1e-7 in the derivatives). Where the solve takes
+// the active-set path (settings.qp_method, active_set.hpp) and the solution is exactly and
+// strictly complementary, every call here uses the exact limit instead: the active rows' KKT
+// system, reduced as the solve reduces the problem, with no factorization of K.
 #pragma once
 
 #include "batchcone/solver.hpp"
@@ -80,7 +87,9 @@ void cpu_jvp(const Structure& structure, const Settings& settings, const BatchDa
 // The building blocks the JAX layer composes (it builds the right-hand sides itself so that
 // forward and reverse mode come from one rule): at each problem's solution, with K as above,
 //   cpu_kkt_solve:    [ox; oz] = K⁻¹ [rx; rz]      (zeros for problems not Solved/AlmostSolved)
-//   cpu_kkt_multiply: [yx; yz] = K [vx; vz]
+//   cpu_kkt_multiply: [yx; yz] = K [vx; vz]       (with the finite stand-in for infinite H)
+// so K (K⁻¹ r) = r except on the inactive rows of an exact active-set solution, where K⁻¹ is
+// the limit (oz = 0) and K multiplies by the stand-in.
 // All vectors dense: `count` vectors per problem, vector j of problem k in row j·B + k
 // ([count·B·n] and [count·B·m], the outputs likewise), so that K is factored once per problem for
 // all of them (the tangents of a jacfwd, the cotangents of a jacrev).

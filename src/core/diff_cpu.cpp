@@ -4,15 +4,21 @@
 #include <string>
 #include <vector>
 
+#include "backend/cpu/active_set.hpp"
+#include "backend/cpu/active_set_diff.hpp"
 #include "backend/cpu/cpu_backend.hpp"
 #include "backend/cpu/lane_backend.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "batchcone/diff.hpp"
 #include "core/checks.hpp"
 #include "core/derivative_settings.hpp"
+#include "core/diff_by_kkt.hpp"
 #include "core/owned_workspace.hpp"
 
 namespace batchcone {
+using core::jvp_by_kkt_solve;
+using core::vjp_by_kkt_solve;
+
 namespace {
 
 // The problems being differentiated: those Solved or AlmostSolved (the others get zero
@@ -106,10 +112,54 @@ void with_workspace(const Structure& st, int batch, Run&& run) {
   core::with_owned_workspace(cpu_derivative_workspace_bytes(st, batch), batch, run);
 }
 
+// The interior point's KKT products or solves (kernels/ipm/adjoint.hpp) after the checks.
+void kkt_apply(const Structure& st, const Settings& settings, const BatchData& data,
+               const SolutionView& sol, const KktVectors& in, const KktOutputs& out, bool multiply,
+               void* workspace, std::size_t bytes) {
+  if (lanes_for(st, settings, data.batch)) {
+    run_blocks(st, settings, data, workspace, bytes,
+               [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
+  } else {
+    run_backend(st, settings, data, workspace, bytes,
+                [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
+  }
+}
+
+// Solves at the active-set path's solutions: through the active set (active_set_diff.hpp)
+// where it determines the derivative; the others (interior-point solutions, a weakly active
+// row, dependent active rows) by the interior point's solves, run with the done problems'
+// statuses set to Unsolved, into scratch outputs whose rows of the others are copied back.
+void kkt_solve_active_set(const Structure& st, const Settings& settings, const BatchData& data,
+                          const SolutionView& sol, const KktVectors& in, const KktOutputs& out,
+                          void* workspace, std::size_t bytes) {
+  core::check_workspace(workspace, bytes, cpu_derivative_workspace_bytes(st, data.batch),
+                        "cpu_derivative_workspace_bytes");
+  std::vector<char> done(data.batch, 0);
+  backend::cpu::active_set_kkt_solve(st.symbolic(), settings, data, sol, in, out, workspace,
+                                     done.data());
+  if (std::all_of(done.begin(), done.end(), [](char d) { return d != 0; })) return;
+  std::vector<std::int32_t> status(sol.status, sol.status + data.batch);
+  for (int k = 0; k < data.batch; ++k)
+    if (done[k]) status[k] = static_cast<std::int32_t>(Status::Unsolved);
+  const long n = st.n(), m = st.m(), rows = static_cast<long>(in.count) * data.batch;
+  std::vector<double> ox(rows * n), oz(rows * m);
+  SolutionView rest = sol;
+  rest.status = status.data();
+  kkt_apply(st, settings, data, rest, in, KktOutputs{ox.data(), oz.data()}, false, workspace,
+            bytes);
+  for (long r = 0; r < rows; ++r) {
+    if (done[r % data.batch]) continue;
+    std::copy(ox.begin() + r * n, ox.begin() + (r + 1) * n, out.x + r * n);
+    std::copy(oz.begin() + r * m, oz.begin() + (r + 1) * m, out.z + r * m);
+  }
+}
+
 }  // namespace
 
 std::size_t cpu_derivative_workspace_bytes(const Structure& structure, int batch) {
-  return backend::cpu::workspace_bytes(structure.symbolic(), batch < 0 ? 0 : batch);
+  const int b = batch < 0 ? 0 : batch;
+  return std::max(backend::cpu::workspace_bytes(structure.symbolic(), b),
+                  backend::cpu::active_set_kkt_workspace_bytes(structure.symbolic(), b));
 }
 
 void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& data,
@@ -120,6 +170,12 @@ void cpu_vjp(const Structure& st, const Settings& settings, const BatchData& dat
   check_vector(settings, "cotangent z", cot.z, kDense, st.m(), data.batch, only, true);
   check_vector(settings, "cotangent s", cot.s, kDense, st.m(), data.batch, only, true);
   if (data.batch == 0) return;
+  if (backend::cpu::active_set_applies(st.symbolic(), settings)) {
+    vjp_by_kkt_solve(st, data, sol, cot, grad, settings.num_threads, [&](auto& in, auto& out) {
+      kkt_solve_active_set(st, settings, data, sol, in, out, workspace, bytes);
+    });
+    return;
+  }
   if (!lanes_for(st, settings, data.batch)) {
     run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.vjp(sol, cot, grad); });
     return;
@@ -159,6 +215,12 @@ void cpu_jvp(const Structure& st, const Settings& settings, const BatchData& dat
   if (data.batch == 0) return;
   if ((st.n() > 0 && out.x == nullptr) || (st.m() > 0 && (out.z == nullptr || out.s == nullptr)))
     core::fail("an output pointer (x, z or s tangent) is null");
+  if (backend::cpu::active_set_applies(st.symbolic(), settings)) {
+    jvp_by_kkt_solve(st, data, sol, tan, out, settings.num_threads, [&](auto& in, auto& o) {
+      kkt_solve_active_set(st, settings, data, sol, in, o, workspace, bytes);
+    });
+    return;
+  }
   if (!lanes_for(st, settings, data.batch)) {
     run_backend(st, settings, data, workspace, bytes, [&](auto& be) { be.jvp(sol, tan, out); });
     return;
@@ -193,13 +255,11 @@ void kkt_call(const Structure& st, const Settings& settings, const BatchData& da
     });
     return;
   }
-  if (lanes_for(st, settings, data.batch)) {
-    run_blocks(st, settings, data, workspace, bytes,
-               [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
-  } else {
-    run_backend(st, settings, data, workspace, bytes,
-                [&](auto& be) { be.kkt_apply(sol, in, out, multiply); });
+  if (!multiply && backend::cpu::active_set_applies(st.symbolic(), settings)) {
+    kkt_solve_active_set(st, settings, data, sol, in, out, workspace, bytes);
+    return;
   }
+  kkt_apply(st, settings, data, sol, in, out, multiply, workspace, bytes);
 }
 
 }  // namespace

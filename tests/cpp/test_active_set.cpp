@@ -15,6 +15,7 @@
 
 #include "backend/cpu/active_set.hpp"
 #include "optimality.hpp"
+#include "qp_util.hpp"
 #include "solve_util.hpp"
 
 namespace batchcone::testing {
@@ -37,28 +38,6 @@ Result active_set_only(const Structure& st, const Fixture& f) {
                                   r.iterations.data(), r.objective.data()},
                                  ws.data());
   return r;
-}
-
-// A QP from dense matrices: P (n×n, upper triangle used) and A (m×n) row-major, the first
-// `zeros` rows equalities and the rest inequalities; entries that are 0 are left out.
-Fixture dense_qp(int n, const std::vector<double>& P, const std::vector<double>& c,
-                 const std::vector<double>& A, const std::vector<double>& b, int zeros) {
-  Fixture f;
-  const int m = static_cast<int>(b.size());
-  f.spec.n = n, f.spec.m = m;
-  f.spec.P_colptr.push_back(0), f.spec.A_colptr.push_back(0);
-  for (int j = 0; j < n; ++j) {
-    for (int i = 0; i <= j; ++i)
-      if (P[i * n + j] != 0.0) f.spec.P_rowval.push_back(i), f.P_vals.push_back(P[i * n + j]);
-    for (int i = 0; i < m; ++i)
-      if (A[i * n + j] != 0.0) f.spec.A_rowval.push_back(i), f.A_vals.push_back(A[i * n + j]);
-    f.spec.P_colptr.push_back(static_cast<int>(f.spec.P_rowval.size()));
-    f.spec.A_colptr.push_back(static_cast<int>(f.spec.A_rowval.size()));
-  }
-  if (zeros > 0) f.spec.cones.push_back({ConeKind::Zero, zeros});
-  if (m > zeros) f.spec.cones.push_back({ConeKind::NonNeg, m - zeros});
-  f.c = c, f.b = b;
-  return f;
 }
 
 // min ½‖x − y‖² s.t. A_E x = b_E, x ≥ −10 (inactive): x = y − A_Eᵀw, z_E = w with
@@ -93,22 +72,6 @@ void expect_projection(const std::vector<double>& AE, const std::vector<double>&
   EXPECT_NEAR(r.z[1], w[1], 1e-12);
   for (int j = 0; j < n; ++j) EXPECT_EQ(r.z[2 + j], 0.0);
   expect_optimal(f, r, 1e-14);
-}
-
-// Random NNLS in cvxpy's canonical form: variables (x, t), t = Mx − b as equality rows (t's
-// columns have one entry each: eliminated by pivots), x ≥ 0, objective ‖t‖².
-Fixture random_nnls(std::mt19937& rng, int nx, int rows) {
-  std::normal_distribution<double> g;
-  const int n = nx + rows, m = rows + nx;
-  std::vector<double> P(n * n, 0.0), c(n, 0.0), A(m * n, 0.0), b(m, 0.0);
-  for (int i = 0; i < rows; ++i) {
-    P[(nx + i) * n + nx + i] = 2.0;
-    for (int j = 0; j < nx; ++j) A[i * n + j] = -g(rng);
-    A[i * n + nx + i] = 1.0;
-    b[i] = -g(rng);
-  }
-  for (int j = 0; j < nx; ++j) A[(rows + j) * n + j] = -1.0;
-  return dense_qp(n, P, c, A, b, rows);
 }
 
 }  // namespace

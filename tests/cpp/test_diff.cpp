@@ -9,6 +9,7 @@
 #include <cmath>
 #include <random>
 
+#include "backend/cpu/active_set.hpp"
 #include "batchcone/diff.hpp"
 #include "cone_test_util.hpp"
 #include "solve_util.hpp"
@@ -611,23 +612,34 @@ TEST_P(DiffFamily, ManyVectorsPerProblemEqualOneAtATime) {
   }
 }
 
-// The building blocks of the JAX layer: K (K⁻¹ r) = r at the solution, and the JVP composed from
-// them (r from the tangents, then ds = r_z − A dx) equals cpu_jvp.
+// The building blocks of the JAX layer: K (K⁻¹ r) = r at the solution, with the interior
+// point's solves and (for the QPs) the active set's. The latter is the limit on inactive rows
+// (diff.hpp): dz_i = 0 there, where K multiplies by a finite stand-in for the infinite H.
 TEST_P(DiffFamily, KktSolveInvertsKktMultiply) {
   std::mt19937 rng(29);
-  for (unsigned seed = 0; seed < kSeeds; ++seed) {
-    const Fixture f = planted(GetParam(), seed);
-    SCOPED_TRACE(f.name);
-    const Structure st = make_structure(f.spec);
-    const Result r = solve_fixture(f);
-    const auto rx = randn(rng, st.n()), rz = randn(rng, st.m());
-    std::vector<double> wx(st.n()), wz(st.m()), yx(st.n()), yz(st.m());
-    const SolutionView sol{r.x.data(), r.z.data(), r.s.data(), r.status.data()};
-    cpu_kkt_solve(st, derivative_settings(), one(f), sol, {rx.data(), rz.data()}, {wx.data(), wz.data()});
-    cpu_kkt_multiply(st, derivative_settings(), one(f), sol, {wx.data(), wz.data()}, {yx.data(), yz.data()});
-    const double scale = std::max(norm_inf(rx), norm_inf(rz));
-    for (int i = 0; i < st.n(); ++i) EXPECT_NEAR(yx[i], rx[i], 1e-9 * scale);
-    for (int i = 0; i < st.m(); ++i) EXPECT_NEAR(yz[i], rz[i], 1e-9 * scale);
+  for (const QpMethod method : {QpMethod::InteriorPoint, QpMethod::Auto}) {
+    Settings settings = derivative_settings();
+    settings.qp_method = method;
+    for (unsigned seed = 0; seed < kSeeds; ++seed) {
+      const Fixture f = planted(GetParam(), seed);
+      SCOPED_TRACE(f.name + (method == QpMethod::Auto ? " auto" : " ipm"));
+      const Structure st = make_structure(f.spec);
+      const Result r = solve_fixture(f, settings);
+      const auto rx = randn(rng, st.n()), rz = randn(rng, st.m());
+      std::vector<double> wx(st.n()), wz(st.m()), yx(st.n()), yz(st.m());
+      const SolutionView sol{r.x.data(), r.z.data(), r.s.data(), r.status.data()};
+      cpu_kkt_solve(st, settings, one(f), sol, {rx.data(), rz.data()}, {wx.data(), wz.data()});
+      cpu_kkt_multiply(st, settings, one(f), sol, {wx.data(), wz.data()}, {yx.data(), yz.data()});
+      const double scale = std::max(norm_inf(rx), norm_inf(rz));
+      const bool active_set = backend::cpu::active_set_applies(st.symbolic(), settings);
+      for (int i = 0; i < st.n(); ++i) EXPECT_NEAR(yx[i], rx[i], 1e-9 * scale);
+      for (int i = 0; i < st.m(); ++i) {
+        if (active_set && r.z[i] == 0.0 && r.s[i] > 0.0)  // exactly inactive
+          EXPECT_EQ(wz[i], 0.0) << i;
+        else
+          EXPECT_NEAR(yz[i], rz[i], 1e-9 * scale) << i;
+      }
+    }
   }
 }
 

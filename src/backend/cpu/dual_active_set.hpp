@@ -42,6 +42,8 @@ class DualActiveSet {
   bool solve(const double* g, int m, const double* C, const double* norm, const double* d,
              int max_steps);
 
+  // J0 = L⁻ᵀ for the last factored H = LLᵀ (upper triangular, column-major): H⁻¹ = J0·J0ᵀ.
+  const double* inverse_factor() const { return w_.J0; }
   const double* u() const { return w_.u; }
   int active_count() const { return q_; }
   int active(int j) const { return w_.active[j]; }
