@@ -120,18 +120,43 @@ BC_HD mask_t<value_t<V>> solve_unscaled(const Context& cx, const State<V>& st) {
   return ok;
 }
 
-// JVP, before solve_unscaled: the right-hand side [−dP x − dAᵀz − dc ; r_z] in (rhs_x, rhs_z),
-// and r_z = db − dA x into ds.
+// The JVP's right-hand side [−dP x − dAᵀz − dc ; db − dA x] into (rx, rz), for the patterns of
+// P and A (also composed with other KKT solves: src/core/diff_by_kkt.cpp).
+template <class X, class O>
+BC_HD void jvp_rhs_of(const CscPattern& P, const CscPattern& A, X x, X z, const ProblemTangent& t,
+                      O rx, O rz) {
+  for (int j = 0; j < P.ncols; ++j) rx[j] = -t.dc[j];
+  for (int i = 0; i < A.nrows; ++i) rz[i] = t.db[i];
+  csc_symv_upper(P, t.dp, -1.0, x, rx);
+  csc_gemv_t(A, t.da, -1.0, z, rx);
+  csc_gemv(A, t.da, -1.0, x, rz);
+}
+
+// The VJP's gradients from w = K⁻¹[x̄ − Aᵀs̄; z̄] + [0; s̄] at (x, z): c̄ = −w_x, b̄ = w_z,
+// Ā_ij = −(z_i w_x,j + w_z,i x_j), P̄ on triu(P) (an off-diagonal entry stands for two).
+template <class X, class W, class O>
+BC_HD void vjp_gradients_of(const CscPattern& P, const CscPattern& A, X x, X z, W wx, W wz, O gp,
+                            O gc, O ga, O gb) {
+  for (int j = 0; j < P.ncols; ++j) gc[j] = -wx[j];
+  for (int i = 0; i < A.nrows; ++i) gb[i] = wz[i];
+  for (int j = 0; j < P.ncols; ++j) {
+    for (int p = A.colptr[j]; p < A.colptr[j + 1]; ++p) {
+      const int i = A.rowval[p];
+      ga[p] = -(z[i] * wx[j] + wz[i] * x[j]);
+    }
+    for (int p = P.colptr[j]; p < P.colptr[j + 1]; ++p) {
+      const int i = P.rowval[p];
+      gp[p] = (i == j) ? -wx[i] * x[i] : -(wx[i] * x[j] + x[i] * wx[j]);
+    }
+  }
+}
+
+// JVP, before solve_unscaled: the right-hand side in (rhs_x, rhs_z), and r_z = db − dA x into ds.
 template <class V, class Sol, class O>
 BC_HD void jvp_rhs(const Context& cx, const State<V>& st, const Sol& sol, const ProblemTangent& t,
                    O ds) {
-  const Dims& dm = cx.dims;
-  for (int j = 0; j < dm.n; ++j) st.rhs_x[j] = -t.dc[j];
-  for (int i = 0; i < dm.m; ++i) st.rhs_z[i] = t.db[i];
-  csc_symv_upper(cx.P, t.dp, -1.0, sol.x, st.rhs_x);
-  csc_gemv_t(cx.A, t.da, -1.0, sol.z, st.rhs_x);
-  csc_gemv(cx.A, t.da, -1.0, sol.x, st.rhs_z);
-  copy(dm.m, st.rhs_z, ds);
+  jvp_rhs_of(cx.P, cx.A, sol.x, sol.z, t, st.rhs_x, st.rhs_z);
+  copy(cx.dims.m, st.rhs_z, ds);
 }
 
 // JVP, after solve_unscaled: dx, dz, and ds = r_z − A dx with A = E⁻¹ÃD⁻¹ from the
@@ -174,19 +199,7 @@ template <class V, class Sol, class I>
 BC_HD bool vjp_gradients(const Context& cx, const State<V>& st, const Sol& sol, I sbar) {
   const Dims& dm = cx.dims;
   axpy(dm.m, 1.0, sbar, st.rhs_z);
-  const V wx = st.rhs_x, wz = st.rhs_z;
-  for (int j = 0; j < dm.n; ++j) st.gc[j] = -wx[j];
-  for (int i = 0; i < dm.m; ++i) st.gb[i] = wz[i];
-  for (int j = 0; j < dm.n; ++j) {
-    for (int p = cx.A.colptr[j]; p < cx.A.colptr[j + 1]; ++p) {
-      const int i = cx.A.rowval[p];
-      st.ga[p] = -(sol.z[i] * wx[j] + wz[i] * sol.x[j]);
-    }
-    for (int p = cx.P.colptr[j]; p < cx.P.colptr[j + 1]; ++p) {
-      const int i = cx.P.rowval[p];
-      st.gp[p] = (i == j) ? -wx[i] * sol.x[i] : -(wx[i] * sol.x[j] + sol.x[i] * wx[j]);
-    }
-  }
+  vjp_gradients_of(cx.P, cx.A, sol.x, sol.z, st.rhs_x, st.rhs_z, st.gp, st.gc, st.ga, st.gb);
   return all_finite(dm.n, st.gc) && all_finite(dm.m, st.gb) && all_finite(dm.nnz_a, st.ga) &&
          all_finite(dm.nnz_p, st.gp);
 }

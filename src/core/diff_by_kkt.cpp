@@ -6,18 +6,13 @@
 
 #include "backend/cpu/cpu_backend.hpp"
 #include "backend/cpu/thread_pool.hpp"
-#include "kernels/sparse.hpp"
+#include "kernels/ipm/adjoint.hpp"
 
 namespace batchcone::core {
 namespace {
 
 using backend::cpu::parallel_for;
 using backend::cpu::stride_of;
-
-bool differentiable(std::int32_t status) {
-  return status == static_cast<std::int32_t>(Status::Solved) ||
-         status == static_cast<std::int32_t>(Status::AlmostSolved);
-}
 
 // Row k of an operand of `len` values with stride `stride` (0: shared, kDense: len).
 const double* row_of(const double* p, long stride, int len, int k) {
@@ -57,9 +52,9 @@ void vjp_by_kkt_solve(const Structure& st, const BatchData& data, const Solution
     const double* sbar = optional_row(cot.s, kDense, m, k, zeros);
     const double* xbar = optional_row(cot.x, kDense, n, k, zeros);
     const double* zbar = optional_row(cot.z, kDense, m, k, zeros);
-    double* x = rx.data() + static_cast<long>(k) * n;
-    std::copy(xbar, xbar + n, x);
-    kernels::csc_gemv_t(A, row_of(data.A_vals, data.A_stride, na, k), -1.0, sbar, x);
+    double* ex = rx.data() + static_cast<long>(k) * n;
+    std::copy(xbar, xbar + n, ex);
+    kernels::csc_gemv_t(A, row_of(data.A_vals, data.A_stride, na, k), -1.0, sbar, ex);
     std::copy(zbar, zbar + m, rz.data() + static_cast<long>(k) * m);
   });
   std::vector<double> wx(rx.size()), wz(rz.size());
@@ -67,25 +62,15 @@ void vjp_by_kkt_solve(const Structure& st, const BatchData& data, const Solution
   std::vector<double> gp(static_cast<long>(B) * np), gc(static_cast<long>(B) * n),
       ga(static_cast<long>(B) * na), gb(static_cast<long>(B) * m);
   parallel_for(B, threads, [&](int k) {
-    if (!differentiable(sol.status[k])) return;  // the gradients stay zero
+    if (!kernels::is_differentiable(sol.status[k])) return;  // the gradients stay zero
     const double* sbar = optional_row(cot.s, kDense, m, k, zeros);
     const double *x = sol.x + static_cast<long>(k) * n, *z = sol.z + static_cast<long>(k) * m;
     const double* vx = wx.data() + static_cast<long>(k) * n;
     double* vz = wz.data() + static_cast<long>(k) * m;
     for (int i = 0; i < m; ++i) vz[i] += sbar[i];
-    for (int j = 0; j < n; ++j) gc[static_cast<long>(k) * n + j] = -vx[j];
-    std::copy(vz, vz + m, gb.begin() + static_cast<long>(k) * m);
-    for (int j = 0; j < n; ++j) {
-      for (int p = A.colptr[j]; p < A.colptr[j + 1]; ++p) {
-        const int i = A.rowval[p];
-        ga[static_cast<long>(k) * na + p] = -(z[i] * vx[j] + vz[i] * x[j]);
-      }
-      for (int p = P.colptr[j]; p < P.colptr[j + 1]; ++p) {
-        const int i = P.rowval[p];
-        gp[static_cast<long>(k) * np + p] =
-            i == j ? -vx[i] * x[i] : -(vx[i] * x[j] + x[i] * vx[j]);
-      }
-    }
+    const long row = k;
+    kernels::vjp_gradients_of(P, A, x, z, vx, static_cast<const double*>(vz), gp.data() + row * np,
+                              gc.data() + row * n, ga.data() + row * na, gb.data() + row * m);
   });
   write_gradient(gp, B, np, data.P_stride, grad.P_vals);
   write_gradient(gc, B, n, data.c_stride, grad.c);
@@ -102,23 +87,21 @@ void jvp_by_kkt_solve(const Structure& st, const BatchData& data, const Solution
   std::vector<double> rx(static_cast<long>(B) * n), rz(static_cast<long>(B) * m);
   parallel_for(B, threads, [&](int k) {  // [−dP x − dAᵀz − dc ; db − dA x]
     const double *x = sol.x + static_cast<long>(k) * n, *z = sol.z + static_cast<long>(k) * m;
-    const double* dP = optional_row(tan.P_vals, tan.P_stride, np, k, zeros);
-    const double* dA = optional_row(tan.A_vals, tan.A_stride, na, k, zeros);
-    const double* dc = optional_row(tan.c, tan.c_stride, n, k, zeros);
-    const double* db = optional_row(tan.b, tan.b_stride, m, k, zeros);
+    const kernels::ProblemTangent t{optional_row(tan.P_vals, tan.P_stride, np, k, zeros),
+                                    optional_row(tan.c, tan.c_stride, n, k, zeros),
+                                    optional_row(tan.A_vals, tan.A_stride, na, k, zeros),
+                                    optional_row(tan.b, tan.b_stride, m, k, zeros)};
     double *ex = rx.data() + static_cast<long>(k) * n, *ez = rz.data() + static_cast<long>(k) * m;
-    const bool ok = differentiable(sol.status[k]);  // x, z may hold NaN otherwise
-    for (int j = 0; j < n; ++j) ex[j] = -dc[j];
-    std::copy(db, db + m, ez);
-    if (!ok) return;
-    kernels::csc_symv_upper(P, dP, -1.0, x, ex);
-    kernels::csc_gemv_t(A, dA, -1.0, z, ex);
-    kernels::csc_gemv(A, dA, -1.0, x, ez);
+    if (kernels::is_differentiable(sol.status[k])) {
+      kernels::jvp_rhs_of(P, A, x, z, t, ex, ez);
+    } else {  // x and z may hold NaN: the right-hand side is not used (the solve gives zeros)
+      std::fill(ex, ex + n, 0.0), std::fill(ez, ez + m, 0.0);
+    }
   });
   solve({rx.data(), rz.data(), 1}, {out.x, out.z});
   parallel_for(B, threads, [&](int k) {  // ds = r_z − A dx
     double* ds = out.s + static_cast<long>(k) * m;
-    if (!differentiable(sol.status[k])) {
+    if (!kernels::is_differentiable(sol.status[k])) {
       std::fill(ds, ds + m, 0.0);
       return;
     }

@@ -2,6 +2,7 @@
 // Dense QP fixtures for the active-set tests.
 #pragma once
 
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -47,5 +48,20 @@ inline Fixture random_nnls(std::mt19937& rng, int nx, int rows) {
   return dense_qp(n, P, c, A, b, rows);
 }
 
+// min ½xᵀ(GGᵀ/n + I)x + qᵀx s.t. Cx ≤ 1 + |h|, with `zeros` random equality rows first.
+inline Fixture random_qp(std::mt19937& rng, int n, int m, int zeros) {
+  std::normal_distribution<double> g;
+  std::vector<double> G(n * n), P(n * n, 0.0), q(n), C(m * n), h(m);
+  for (double& v : G) v = g(rng);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      for (int k = 0; k < n; ++k) P[i * n + j] += G[i * n + k] * G[j * n + k] / n;
+      P[i * n + j] += i == j ? 1.0 : 0.0;
+    }
+  for (double& v : q) v = 3.0 * g(rng);
+  for (double& v : C) v = g(rng);
+  for (int i = 0; i < m; ++i) h[i] = i < zeros ? 0.3 * g(rng) : 1.0 + std::abs(g(rng));
+  return dense_qp(n, P, q, C, h, zeros);
+}
 
 }  // namespace batchcone::testing

@@ -229,23 +229,9 @@ TEST(ActiveSet, MixedBatchEqualsSingleSolves) {
 // Auto picks the method for them.
 TEST(ActiveSet, RandomQpsAgreeWithTheInteriorPoint) {
   std::mt19937 rng(11);
-  std::normal_distribution<double> g;
   std::vector<Fixture> problems;
   for (int t = 0; t < 4; ++t) problems.push_back(random_nnls(rng, 8, 14));
-  for (int t = 0; t < 4; ++t) {  // min ½xᵀ(GGᵀ/n + I)x + qᵀx s.t. Cx ≤ 1 + |h|
-    const int n = 12, m = 24;
-    std::vector<double> G(n * n), P(n * n, 0.0), q(n), C(m * n), h(m);
-    for (double& v : G) v = g(rng);
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < n; ++j) {
-        for (int k = 0; k < n; ++k) P[i * n + j] += G[i * n + k] * G[j * n + k] / n;
-        P[i * n + j] += i == j ? 1.0 : 0.0;
-      }
-    for (double& v : q) v = 3.0 * g(rng);
-    for (double& v : C) v = g(rng);
-    for (double& v : h) v = 1.0 + std::abs(g(rng));
-    problems.push_back(dense_qp(n, P, q, C, h, 0));
-  }
+  for (int t = 0; t < 4; ++t) problems.push_back(random_qp(rng, 12, 24, 0));
   for (const Fixture& f : problems) {
     const Structure st = make_structure(f.spec);
     EXPECT_TRUE(backend::cpu::active_set_applies(st.symbolic(), Settings{}));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "batchcone/diff.hpp"
+#include "dense_solve.hpp"
 #include "qp_util.hpp"
 #include "solve_util.hpp"
 
@@ -22,28 +23,6 @@ Settings with_method(QpMethod method) {
   Settings s;
   s.qp_method = method;
   return s;
-}
-
-// x ← M⁻¹x for a dense N×N row-major M, by Gaussian elimination with partial pivoting.
-std::vector<double> dense_solve(std::vector<double> M, std::vector<double> x) {
-  const int N = static_cast<int>(x.size());
-  for (int k = 0; k < N; ++k) {
-    int p = k;
-    for (int i = k + 1; i < N; ++i)
-      if (std::abs(M[i * N + k]) > std::abs(M[p * N + k])) p = i;
-    for (int j = 0; j < N; ++j) std::swap(M[k * N + j], M[p * N + j]);
-    std::swap(x[k], x[p]);
-    for (int i = k + 1; i < N; ++i) {
-      const double l = M[i * N + k] / M[k * N + k];
-      for (int j = k; j < N; ++j) M[i * N + j] -= l * M[k * N + j];
-      x[i] -= l * x[k];
-    }
-  }
-  for (int k = N - 1; k >= 0; --k) {
-    for (int j = k + 1; j < N; ++j) x[k] -= M[k * N + j] * x[j];
-    x[k] /= M[k * N + k];
-  }
-  return x;
 }
 
 // K_S⁻¹[rx; rz_S] with S the equality rows and the rows with z_i > 0, dz = 0 off S, from the
@@ -75,22 +54,6 @@ void active_set_reference(const Fixture& f, const double* z, const double* rx, c
   std::copy(sol.begin(), sol.begin() + n, ox);
   std::fill(oz, oz + m, 0.0);
   for (int t = 0; t < static_cast<int>(S.size()); ++t) oz[S[t]] = sol[n + t];
-}
-
-// min ½xᵀ(GGᵀ/n + I)x + qᵀx s.t. Cx ≤ 1 + |h|, with `zeros` random equality rows first.
-Fixture random_qp(std::mt19937& rng, int n, int m, int zeros) {
-  std::normal_distribution<double> g;
-  std::vector<double> G(n * n), P(n * n, 0.0), q(n), C(m * n), h(m);
-  for (double& v : G) v = g(rng);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) {
-      for (int k = 0; k < n; ++k) P[i * n + j] += G[i * n + k] * G[j * n + k] / n;
-      P[i * n + j] += i == j ? 1.0 : 0.0;
-    }
-  for (double& v : q) v = 3.0 * g(rng);
-  for (double& v : C) v = g(rng);
-  for (int i = 0; i < m; ++i) h[i] = i < zeros ? 0.3 * g(rng) : 1.0 + std::abs(g(rng));
-  return dense_qp(n, P, q, C, h, zeros);
 }
 
 std::vector<Fixture> qps() {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "backend/cpu/lanes.hpp"
+#include "dense_solve.hpp"
 #include "kernels/ipm/linsys.hpp"
 #include "symbolic/symbolic.hpp"
 
@@ -23,6 +24,7 @@ namespace batchcone {
 namespace {
 
 using Vec = std::vector<double>;
+using testing::dense_solve;
 using LdlRegularization = kernels::LdlRegularization<>;
 
 constexpr double kDelta = 0.5;
@@ -130,28 +132,6 @@ Vec matvec(const Vec& K, const Vec& x) {
   for (size_t i = 0; i < N; ++i)
     for (size_t j = 0; j < N; ++j) y[i] += K[i * N + j] * x[j];
   return y;
-}
-
-// Gaussian elimination with partial pivoting.
-Vec dense_solve(Vec K, Vec b) {
-  const size_t N = b.size();
-  for (size_t k = 0; k < N; ++k) {
-    size_t piv = k;
-    for (size_t i = k + 1; i < N; ++i)
-      if (std::abs(K[i * N + k]) > std::abs(K[piv * N + k])) piv = i;
-    for (size_t j = 0; j < N; ++j) std::swap(K[k * N + j], K[piv * N + j]);
-    std::swap(b[k], b[piv]);
-    for (size_t i = k + 1; i < N; ++i) {
-      const double f = K[i * N + k] / K[k * N + k];
-      for (size_t j = k; j < N; ++j) K[i * N + j] -= f * K[k * N + j];
-      b[i] -= f * b[k];
-    }
-  }
-  for (size_t k = N; k-- > 0;) {
-    for (size_t j = k + 1; j < N; ++j) b[k] -= K[k * N + j] * b[j];
-    b[k] /= K[k * N + k];
-  }
-  return b;
 }
 
 double norm_inf(const Vec& v) {

@@ -8,7 +8,7 @@
 
 #include "cpu_backend.hpp"
 #include "dense_ops.hpp"
-#include "kernels/sparse.hpp"
+#include "kernels/ipm/adjoint.hpp"
 #include "reduced_qp.hpp"
 
 namespace batchcone::backend::cpu {
@@ -44,11 +44,6 @@ struct DiffArrays {
 };
 
 std::size_t slot_doubles(const Sizes& z) { return Slot::doubles(z) + DiffArrays::doubles(z); }
-
-bool differentiable(std::int32_t status) {
-  return status == static_cast<std::int32_t>(Status::Solved) ||
-         status == static_cast<std::int32_t>(Status::AlmostSolved);
-}
 
 // y ← L⁻¹v = J0ᵀv (J0 = L⁻ᵀ upper triangular, r×r).
 void lower_times(int r, const double* J0, const double* v, double* y) {
@@ -193,7 +188,7 @@ void active_set_kkt_solve(const detail::Symbolic& sym, const Settings& settings,
                 [&](const Roles& roles, double* at, int first, int last) {
                   ActiveSetDerivative diff(sym, data, roles, at);
                   for (int k = first; k < last; ++k) {
-                    const bool skip = !differentiable(sol.status[k]);
+                    const bool skip = !kernels::is_differentiable(sol.status[k]);
                     bool ok = skip || diff.factor(k, sol.z + k * m, sol.s + k * m);
                     for (int j = 0; ok && j < in.count; ++j) {
                       const long row = j * batch + k;
